@@ -1,0 +1,1 @@
+"""Streamlit-aware shared code: page list, cached loaders, shared widgets."""

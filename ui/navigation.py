@@ -1,0 +1,27 @@
+"""The one list of pages: the router and the home page both read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """A page of the app and what it is for."""
+
+    path: str
+    title: str
+    icon: str
+    blurb: str
+
+
+HOME = PageInfo("pages/home.py", "Home", ":material/home:", "What each page is for.")
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo(
+        "pages/freeze_lab.py",
+        "Freeze Lab",
+        ":material/ac_unit:",
+        "Pick a backbone, put a Flatten or GAP head on it, freeze layers and watch the "
+        "total and trainable parameter counts change; copy the Keras code.",
+    ),
+)
