@@ -1,0 +1,137 @@
+"""Command-line interface: ``python -m explorer COMMAND ...``.
+
+Each command is a ``cmd_*`` function taking the parsed arguments and returning what to
+print (a JSON-able object with --json, else text). Bad input prints one line
+``error: ...`` on stderr and exits 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from explorer.errors import ExplorerInputError  # noqa: E402
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad arguments as one ``error:`` line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def cmd_backbones(args: argparse.Namespace) -> Any:
+    """List the registry."""
+    from explorer.backbones import list_backbones
+
+    rows = [
+        {
+            "id": s.id,
+            "label": s.label,
+            "year": s.year,
+            "default_size": s.default_size,
+            "min_size": s.min_size,
+            "weights_source": s.weights_source,
+            "pretrained_available": s.pretrained_available,
+            "description": s.description,
+        }
+        for s in list_backbones()
+    ]
+    if args.json:
+        return rows
+    width = max(len(r["id"]) for r in rows)
+    return "\n".join(
+        f"{r['id']:<{width}}  {r['default_size']:>4}px  min {r['min_size']:>3}  "
+        f"{'pretrained' if r['pretrained_available'] else 'random    '}  {r['label']}"
+        for r in rows
+    )
+
+
+def cmd_params(args: argparse.Namespace) -> Any:
+    """Parameter counts of a backbone + head under a trainable plan."""
+    from explorer.backbones import get_backbone
+    from explorer.heads import HeadConfig, head_layers
+    from explorer.params import build_param_table, count_parameters, parse_plan, plan_flags
+
+    spec = get_backbone(args.backbone)
+    head = HeadConfig(args.head, args.hidden, args.dropout, args.outputs)
+    plan = parse_plan(args.trainable)
+    table = build_param_table(args.backbone, args.input_size)
+    flags = plan_flags(table, plan)
+    counts = count_parameters(table, flags, head)
+    head_rows = head_layers(table.feature_shape, head, len(table.layers))
+    layers = [
+        {"index": l.index, "name": l.name, "type": l.type, "output_shape": list(l.output_shape),
+         "params": l.params, "trainable": on}
+        for l, on in zip(table.layers + head_rows, flags + (True,) * len(head_rows))
+    ]
+    result = {
+        "backbone": table.backbone,
+        "input_size": table.input_size,
+        "head": asdict(head),
+        "trainable_plan": str(plan),
+        **asdict(counts),
+        "layers": layers,
+    }
+    if args.json:
+        return result
+    lines = [f"{'#':>4}  {'layer':<28} {'type':<24} {'output shape':<20} {'params':>12}  trains"]
+    for row in layers:
+        shape = "x".join(str(d) for d in row["output_shape"][1:])
+        lines.append(
+            f"{row['index']:>4}  {row['name'][:28]:<28} {row['type'][:24]:<24} {shape:<20} "
+            f"{row['params']:>12,}  {'yes' if row['trainable'] else '-'}"
+        )
+    lines.append(
+        f"\n{spec.label} at {table.input_size}x{table.input_size}, head {head.kind}, plan {plan}:\n"
+        f"  total         {counts.total:>14,}\n"
+        f"  trainable     {counts.trainable:>14,}\n"
+        f"  non-trainable {counts.non_trainable:>14,}"
+    )
+    return "\n".join(lines)
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="python -m explorer", description="CNN & transfer-learning explorer.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("backbones", help="list the backbone registry")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backbones)
+
+    p = sub.add_parser("params", help="parameter counts of a backbone with a head and a trainable plan")
+    p.add_argument("--backbone", required=True)
+    p.add_argument("--input-size", type=int, default=None)
+    p.add_argument("--head", choices=("flatten", "gap"), default="gap")
+    p.add_argument("--hidden", type=int, default=0)
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--outputs", type=int, default=1)
+    p.add_argument("--trainable", default="none", help="none | all | last:N | from:N | all-but-bn")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    args = _build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], Any] = args.func
+    try:
+        result = func(args)
+    except ExplorerInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2) if getattr(args, "json", False) else result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
