@@ -1,0 +1,94 @@
+"""Runnable Keras 3 code that rebuilds a Freeze Lab configuration and prints its counts."""
+
+from __future__ import annotations
+
+from explorer.backbones import get_backbone
+from explorer.heads import POOL_LAYER_NAME, HeadConfig
+from explorer.params import ParamTable, TrainablePlan, plan_flags
+
+_PLAN_CODE = {
+    "none": "for layer in base.layers:\n    layer.trainable = False",
+    "all": "for layer in base.layers:\n    layer.trainable = True",
+    "last": "for layer in base.layers[:-{n}]:\n    layer.trainable = False",
+    "from": "for index, layer in enumerate(base.layers):\n    layer.trainable = index >= {n}",
+    "all-but-bn": (
+        "for layer in base.layers:\n"
+        "    layer.trainable = not isinstance(layer, layers.BatchNormalization)"
+    ),
+}
+
+
+def _plan_code(plan: TrainablePlan) -> str:
+    if plan.kind == "last" and plan.n == 0:  # base.layers[:-0] would freeze nothing
+        return _PLAN_CODE["none"]
+    return _PLAN_CODE[plan.kind].format(n=plan.n)
+
+
+def _names(names: list[str]) -> str:
+    return "[" + ", ".join(repr(n) for n in names) + "]"
+
+
+def generate_keras_code(
+    table: ParamTable,
+    head: HeadConfig,
+    plan: TrainablePlan,
+    flags: tuple[bool, ...] | None = None,
+    weights: str | None = "imagenet",
+) -> str:
+    """Keras 3 code for a backbone + head + freezing + compile that prints the same counts.
+
+    Args:
+        table: the backbone's parameter table (gives the id, input size and layer names).
+        head: the head configuration.
+        plan: the trainable plan, written as a loop a student can read.
+        flags: the final per-layer flags; layers that differ from the plan get explicit lines.
+        weights: "imagenet" or None (random weights) for the backbone.
+
+    Returns:
+        A self-contained script (the efficientnet_lite0 builder lives in this project).
+    """
+    spec = get_backbone(table.backbone)
+    planned = plan_flags(table, plan)
+    flags = planned if flags is None else flags
+    unfreeze = [l.name for l, p, f in zip(table.layers, planned, flags) if f and not p]
+    freeze = [l.name for l, p, f in zip(table.layers, planned, flags) if p and not f]
+
+    parts = [
+        f"# {spec.label} + {head.kind.upper()} head, rebuilt by the CNN explorer.",
+        "import keras\nfrom keras import layers",
+        spec.keras_code.format(size=table.input_size, weights=repr(weights)),
+        f"# Trainable plan: {plan}\n{_plan_code(plan)}",
+    ]
+    if unfreeze or freeze:
+        lines = ["# Per-layer changes on top of the plan"]
+        if unfreeze:
+            lines.append(f"for name in {_names(unfreeze)}:\n    base.get_layer(name).trainable = True")
+        if freeze:
+            lines.append(f"for name in {_names(freeze)}:\n    base.get_layer(name).trainable = False")
+        parts.append("\n".join(lines))
+
+    pool = "Flatten" if head.kind == "flatten" else "GlobalAveragePooling2D"
+    head_lines = [
+        "# The new head: always trainable",
+        f'x = layers.{pool}(name="{POOL_LAYER_NAME[head.kind]}")(base.output)',
+    ]
+    if head.hidden:
+        head_lines.append(f'x = layers.Dense({head.hidden}, activation="relu", name="fc1")(x)')
+    if head.dropout:
+        head_lines.append(f'x = layers.Dropout({head.dropout}, name="head_dropout")(x)')
+    head_lines += [
+        f'outputs = layers.Dense({head.outputs}, activation="{head.activation}", name="output")(x)',
+        "model = keras.Model(base.input, outputs)",
+        f'model.compile(optimizer="adam", loss="{head.loss}", metrics=["accuracy"])',
+    ]
+    parts.append("\n".join(head_lines))
+    parts.append(
+        "def count(weights):\n"
+        "    return sum(int(keras.ops.size(w)) for w in weights)\n\n"
+        "trainable = count(model.trainable_weights)\n"
+        "non_trainable = count(model.non_trainable_weights)\n"
+        'print(f"Total params: {model.count_params():,}")\n'
+        'print(f"Trainable params: {trainable:,}")\n'
+        'print(f"Non-trainable params: {non_trainable:,}")'
+    )
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,105 @@
+"""Plotly figure builders for the Freeze Lab."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from explorer.params import LayerParams, ParamTable
+
+FROZEN_COLOR = "#0072B2"
+TRAINABLE_COLOR = "#D55E00"
+HEAD_COLOR = "#E69F00"
+MAX_BARS = 40
+_BLOCK_NAME = re.compile(r"^(conv\d+_block\d+|block_?\d+[a-z]?|pool\d+|stem|top)(?:_|$)")
+_MERGE_TYPES = {"Add", "Concatenate", "MaxPooling2D", "AveragePooling2D"}
+
+
+@dataclass(frozen=True)
+class ParamBar:
+    """One bar of the chart: a layer or a block of layers."""
+
+    label: str
+    trainable: int
+    frozen: int
+    layers: int
+
+
+def layer_blocks(table: ParamTable) -> tuple[str, ...]:
+    """A block label per layer: from the Keras name where it says (block3, conv4_block2),
+    else the merge layer (Add, Concatenate, pooling) that closes the run of layers."""
+    labels: list[str | None] = [_block_from_name(layer.name) for layer in table.layers]
+    pending: list[int] = []
+    for i, layer in enumerate(table.layers):
+        if labels[i] is None:
+            pending.append(i)
+            if layer.type in _MERGE_TYPES or i == len(table.layers) - 1:
+                for j in pending:
+                    labels[j] = layer.name
+                pending = []
+        elif pending:
+            for j in pending:
+                labels[j] = labels[i]
+            pending = []
+    return tuple(label or "stem" for label in labels)
+
+
+def _block_from_name(name: str) -> str | None:
+    match = _BLOCK_NAME.match(name)
+    return match.group(1) if match else None
+
+
+def param_bars(table: ParamTable, flags: tuple[bool, ...]) -> tuple[ParamBar, ...]:
+    """Bars for the backbone: one per layer with weights, or one per block when there are many."""
+    weighted = [(layer, on) for layer, on in zip(table.layers, flags) if layer.params]
+    if len(weighted) <= MAX_BARS:
+        groups = [(layer.name, [(layer, on)]) for layer, on in weighted]
+    else:
+        blocks = layer_blocks(table)
+        order: dict[str, list[tuple[LayerParams, bool]]] = {}
+        for (layer, on), block in zip(zip(table.layers, flags), blocks):
+            if layer.params:
+                order.setdefault(block, []).append((layer, on))
+        groups = list(order.items())
+    bars = []
+    for label, members in groups:
+        trainable = sum(layer.trainable_params for layer, on in members if on)
+        total = sum(layer.params for layer, _ in members)
+        bars.append(ParamBar(label, trainable, total - trainable, len(members)))
+    return tuple(bars)
+
+
+def parameters_figure(
+    table: ParamTable, flags: tuple[bool, ...], head: tuple[LayerParams, ...]
+) -> go.Figure:
+    """Stacked bars of parameters per layer (or block): frozen, trainable, and the new head."""
+    bars = param_bars(table, flags)
+    head = tuple(layer for layer in head if layer.params)
+    labels = [bar.label for bar in bars] + [f"head: {layer.name}" for layer in head]
+    pad = [0] * len(head)
+    hover = "%{x}<br>%{y:,} parameters<extra>%{fullData.name}</extra>"
+    fig = go.Figure(
+        [
+            go.Bar(name="frozen", x=labels, y=[b.frozen for b in bars] + pad,
+                   marker_color=FROZEN_COLOR, hovertemplate=hover),
+            go.Bar(name="trainable", x=labels, y=[b.trainable for b in bars] + pad,
+                   marker_color=TRAINABLE_COLOR, hovertemplate=hover),
+            go.Bar(name="new head (trainable)", x=labels, y=[0] * len(bars) + [l.params for l in head],
+                   marker_color=HEAD_COLOR, hovertemplate=hover),
+        ]
+    )
+    grouped = len(bars) < sum(1 for layer in table.layers if layer.params)
+    fig.update_layout(
+        barmode="stack",
+        title=f"Parameters per {'block' if grouped else 'layer'}",
+        font={"size": 18},
+        height=460,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+        yaxis={"title": "parameters", "tickformat": ".3s"},
+        xaxis={"tickangle": -45, "tickfont": {"size": 12 if len(labels) > 25 else 15}},
+        bargap=0.15,
+    )
+    return fig

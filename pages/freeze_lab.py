@@ -1,0 +1,101 @@
+"""Freeze Lab: pick a backbone and a head, freeze layers, watch the parameter counts."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer.backbones import MAX_INPUT_SIZE, download_weights, get_backbone, list_backbones
+from explorer.codegen import generate_keras_code
+from explorer.errors import ExplorerInputError
+from explorer.figures import parameters_figure
+from explorer.heads import MAX_HIDDEN_UNITS, HeadConfig, head_layers
+from explorer.params import PLAN_KINDS, PLAN_LABELS, TrainablePlan, count_parameters, plan_flags
+from explorer.presets import FREEZE_PRESETS
+from ui import freeze_state as keys
+from ui.cache import param_table
+
+keys.init_state()
+st.title("Freeze Lab")
+
+with st.sidebar:
+    st.selectbox("Load an example from the notes", [p.label for p in FREEZE_PRESETS], index=None,
+                 key=keys.PRESET, on_change=keys.on_preset_change, placeholder="Choose an example...")
+    specs = {s.id: s for s in list_backbones()}
+    st.selectbox("Backbone", list(specs), format_func=lambda i: specs[i].label,
+                 key=keys.BACKBONE, on_change=keys.on_backbone_change)
+    spec = get_backbone(st.session_state[keys.BACKBONE])
+    st.number_input("Input size (pixels, square)", spec.min_size, MAX_INPUT_SIZE, step=1, key=keys.INPUT_SIZE)
+    st.radio("Head", ["flatten", "gap"], key=keys.HEAD, horizontal=True,
+             format_func={"flatten": "Flatten", "gap": "Global average pooling"}.get)
+    st.number_input("Hidden Dense units (0 = none)", 0, MAX_HIDDEN_UNITS, step=64, key=keys.HIDDEN)
+    st.slider("Dropout", 0.0, 0.9, step=0.05, key=keys.DROPOUT)
+    st.number_input("Outputs (1 = sigmoid, more = softmax)", 1, 100000, step=1, key=keys.OUTPUTS)
+
+table = param_table(spec.id, int(st.session_state[keys.INPUT_SIZE]))
+with st.sidebar:
+    st.selectbox("Trainable plan for the backbone", PLAN_KINDS, format_func=PLAN_LABELS.get, key=keys.PLAN)
+    kind = st.session_state[keys.PLAN]
+    if kind in ("last", "from"):
+        st.session_state[keys.PLAN_N] = min(st.session_state[keys.PLAN_N], len(table.layers))
+        st.number_input("N (layers)", 0, len(table.layers), step=1, key=keys.PLAN_N)
+plan = TrainablePlan(kind, int(st.session_state[keys.PLAN_N]) if kind in ("last", "from") else 0)
+head = HeadConfig(st.session_state[keys.HEAD], int(st.session_state[keys.HIDDEN]),
+                  float(st.session_state[keys.DROPOUT]), int(st.session_state[keys.OUTPUTS]))
+
+info, action = st.columns([5, 1], vertical_alignment="center")
+info.caption(f"**{spec.label}** ({spec.year}): {spec.description}  \n{spec.weights_note}")
+if spec.weights_source == "keras-cache" and not spec.pretrained_available:
+    if action.button("Download weights", key=keys.DOWNLOAD, help="Needs a network; fails fast offline."):
+        try:
+            download_weights(spec.id)
+            st.rerun()
+        except ExplorerInputError as exc:
+            st.error(str(exc))
+
+# Per-layer toggles on top of the plan; a new plan (or backbone) starts from a clean slate.
+planned = plan_flags(table, plan)
+editor_key = f"{keys.LAYERS}.{spec.id}.{table.input_size}.{plan}"
+edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
+flags = tuple(edits.get(i, {}).get("trainable", on) for i, on in enumerate(planned))
+counts = count_parameters(table, flags, head)
+delta = keys.counts_delta(counts)
+
+for col, label, field in zip(st.columns(3), ["Total", "Trainable", "Non-trainable"],
+                             ["total", "trainable", "non_trainable"]):
+    change = getattr(delta, field) if delta else 0
+    col.metric(label, f"{getattr(counts, field):,}", f"{change:+,} since last change" if change else None,
+               delta_color="normal" if field == "trainable" else "off", border=True)
+
+chart, compare = st.columns([5, 2])
+head_rows = head_layers(table.feature_shape, head, len(table.layers))
+chart.plotly_chart(parameters_figure(table, flags, head_rows), width="stretch", theme=None, key="freeze.chart")
+with compare:
+    both = {k: count_parameters(table, flags, HeadConfig(k, head.hidden, head.dropout, head.outputs))
+            for k in ("flatten", "gap")}
+    st.markdown(
+        f"#### Flatten vs GAP\non the {'x'.join(map(str, table.feature_shape))} feature map\n\n"
+        "| | head | total |\n|---|---:|---:|\n"
+        + "".join(f"| **{k.upper()}** | {c.head:,} | {c.total:,} |\n" for k, c in both.items())
+        + f"\nFlatten's head is **{both['flatten'].head / both['gap'].head:,.1f}x** GAP's."
+    )
+
+layers_tab, code_tab = st.tabs(["Layers: toggle trainable", "Show the Keras code"])
+with layers_tab:
+    frame = pd.DataFrame(
+        {
+            "index": [l.index for l in table.layers],
+            "name": [l.name for l in table.layers],
+            "type": [l.type for l in table.layers],
+            "output shape": ["x".join(str(d) for d in l.output_shape[1:]) for l in table.layers],
+            "params": [l.params for l in table.layers],
+            "trainable": list(planned),
+        }
+    )
+    st.data_editor(frame, key=editor_key, hide_index=True, width="stretch", height=420,
+                   disabled=["index", "name", "type", "output shape", "params"],
+                   column_config={"params": st.column_config.NumberColumn(format="localized")})
+    st.caption("BatchNormalization moving statistics never train, even in a trainable layer; "
+               "the head always trains.")
+with code_tab:
+    code = generate_keras_code(table, head, plan, flags)
+    st.code(code, language="python")
+    st.download_button("Download as .py", code, file_name=f"freeze_{spec.id}.py", key="freeze.code_download")

@@ -1,0 +1,65 @@
+"""Widget keys and state callbacks of the Freeze Lab (so tests and presets share them)."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+
+import streamlit as st
+
+from explorer.backbones import get_backbone
+from explorer.params import ParamCounts
+from explorer.presets import FREEZE_PRESETS
+
+PRESET = "freeze.preset"
+BACKBONE = "freeze.backbone"
+INPUT_SIZE = "freeze.input_size"
+HEAD = "freeze.head"
+HIDDEN = "freeze.hidden"
+DROPOUT = "freeze.dropout"
+OUTPUTS = "freeze.outputs"
+PLAN = "freeze.plan"
+PLAN_N = "freeze.plan_n"
+LAYERS = "freeze.layers"
+DOWNLOAD = "freeze.download"
+_LAST = "freeze._last_counts"
+
+DEFAULTS = {BACKBONE: "vgg16", PLAN: "none", PLAN_N: 4}
+
+
+def init_state() -> None:
+    """Fill unset widget state, starting on the lecture's first example."""
+    if BACKBONE not in st.session_state:
+        st.session_state.update(DEFAULTS)
+        on_backbone_change()
+
+
+def on_backbone_change() -> None:
+    """A new backbone starts at its default size with the head the notes use for it."""
+    spec = get_backbone(st.session_state[BACKBONE])
+    kind, hidden, outputs = spec.suggested_head
+    st.session_state.update(
+        {INPUT_SIZE: spec.default_size, HEAD: kind, HIDDEN: hidden, OUTPUTS: outputs, DROPOUT: 0.0}
+    )
+
+
+def on_preset_change() -> None:
+    """Load one of the notes' configurations into every widget."""
+    preset = next((p for p in FREEZE_PRESETS if p.label == st.session_state[PRESET]), None)
+    if preset is None:
+        return
+    st.session_state.update(
+        {
+            BACKBONE: preset.backbone, INPUT_SIZE: preset.input_size, HEAD: preset.head.kind,
+            HIDDEN: preset.head.hidden, DROPOUT: preset.head.dropout, OUTPUTS: preset.head.outputs,
+            PLAN: preset.plan.kind, PLAN_N: preset.plan.n or st.session_state[PLAN_N],
+        }
+    )
+
+
+def counts_delta(counts: ParamCounts) -> ParamCounts | None:
+    """The change since the counts last changed (kept across reruns that change nothing)."""
+    last, delta = st.session_state.get(_LAST, (None, None))
+    if last is not None and last != counts:
+        delta = ParamCounts(*(now - before for now, before in zip(astuple(counts), astuple(last))))
+    st.session_state[_LAST] = (counts, delta)
+    return delta
