@@ -93,13 +93,14 @@ def parameters_figure(
     grouped = len(bars) < sum(1 for layer in table.layers if layer.params)
     fig.update_layout(
         barmode="stack",
-        title=f"Parameters per {'block' if grouped else 'layer'}",
-        font={"size": 18},
-        height=460,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
-        yaxis={"title": "parameters", "tickformat": ".3s"},
-        xaxis={"tickangle": -45, "tickfont": {"size": 12 if len(labels) > 25 else 15}},
+        title={"text": f"Parameters per {'block' if grouped else 'layer'}", "x": 0, "y": 0.98},
+        font={"size": 16},
+        height=430,
+        margin={"l": 80, "r": 10, "t": 80, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        plot_bgcolor="white",
+        yaxis={"title": "parameters", "tickformat": ".3s", "gridcolor": "#ddd", "automargin": True},
+        xaxis={"automargin": True, "tickangle": -45, "tickfont": {"size": 12 if len(labels) > 25 else 15}},
         bargap=0.15,
     )
     return fig

@@ -24,19 +24,18 @@ with st.sidebar:
                  key=keys.BACKBONE, on_change=keys.on_backbone_change)
     spec = get_backbone(st.session_state[keys.BACKBONE])
     st.number_input("Input size (pixels, square)", spec.min_size, MAX_INPUT_SIZE, step=1, key=keys.INPUT_SIZE)
+    table = param_table(spec.id, int(st.session_state[keys.INPUT_SIZE]))
+    st.selectbox("Trainable plan for the backbone", PLAN_KINDS, format_func=PLAN_LABELS.get, key=keys.PLAN)
+    kind = st.session_state[keys.PLAN]
+    if kind in ("last", "from"):
+        st.session_state[keys.PLAN_N] = min(st.session_state[keys.PLAN_N], len(table.layers))
+        st.number_input(f"N (of {len(table.layers)} layers)", 0, len(table.layers), step=1, key=keys.PLAN_N)
     st.radio("Head", ["flatten", "gap"], key=keys.HEAD, horizontal=True,
              format_func={"flatten": "Flatten", "gap": "Global average pooling"}.get)
     st.number_input("Hidden Dense units (0 = none)", 0, MAX_HIDDEN_UNITS, step=64, key=keys.HIDDEN)
     st.slider("Dropout", 0.0, 0.9, step=0.05, key=keys.DROPOUT)
     st.number_input("Outputs (1 = sigmoid, more = softmax)", 1, 100000, step=1, key=keys.OUTPUTS)
 
-table = param_table(spec.id, int(st.session_state[keys.INPUT_SIZE]))
-with st.sidebar:
-    st.selectbox("Trainable plan for the backbone", PLAN_KINDS, format_func=PLAN_LABELS.get, key=keys.PLAN)
-    kind = st.session_state[keys.PLAN]
-    if kind in ("last", "from"):
-        st.session_state[keys.PLAN_N] = min(st.session_state[keys.PLAN_N], len(table.layers))
-        st.number_input("N (layers)", 0, len(table.layers), step=1, key=keys.PLAN_N)
 plan = TrainablePlan(kind, int(st.session_state[keys.PLAN_N]) if kind in ("last", "from") else 0)
 head = HeadConfig(st.session_state[keys.HEAD], int(st.session_state[keys.HIDDEN]),
                   float(st.session_state[keys.DROPOUT]), int(st.session_state[keys.OUTPUTS]))
@@ -62,9 +61,10 @@ delta = keys.counts_delta(counts)
 for col, label, field in zip(st.columns(3), ["Total", "Trainable", "Non-trainable"],
                              ["total", "trainable", "non_trainable"]):
     change = getattr(delta, field) if delta else 0
-    col.metric(label, f"{getattr(counts, field):,}", f"{change:+,} since last change" if change else None,
+    col.metric(label, f"{getattr(counts, field):,}", f"{change:+,}" if change else None,
                delta_color="normal" if field == "trainable" else "off", border=True)
 
+st.caption("The arrows show the change made by your last click.")
 chart, compare = st.columns([5, 2])
 head_rows = head_layers(table.feature_shape, head, len(table.layers))
 chart.plotly_chart(parameters_figure(table, flags, head_rows), width="stretch", theme=None, key="freeze.chart")
