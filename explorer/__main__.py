@@ -99,6 +99,59 @@ def cmd_params(args: argparse.Namespace) -> Any:
     return "\n".join(lines)
 
 
+def _grid_text(values: Any) -> str:
+    from explorer.convolution import format_number
+
+    rows = [[format_number(v) for v in row] for row in values]
+    width = max(len(t) for row in rows for t in row)
+    return "\n".join("  " + " ".join(f"{t:>{width}}" for t in row) for row in rows)
+
+
+def _sliding_result(args: argparse.Namespace, x: Any, kernel: Any, out: Any, g: Any, extra: dict[str, Any]) -> Any:
+    """JSON (input, kernel, output, output_shape, steps, ...) or the grids as text."""
+    result = {"input": x.tolist(), **({"kernel": kernel.tolist()} if kernel is not None else {}),
+              "output": out.tolist(), "output_shape": list(out.shape), "steps": g.steps, **extra,
+              "pads": [list(p) for p in g.pads], "formula": list(g.explain())}
+    if args.json:
+        return result
+    lines = [f"output {'x'.join(map(str, out.shape))} ({g.steps} window positions)", *g.explain()]
+    if x.ndim == 2:
+        kernel_lines = [f"kernel {kernel.shape[0]}x{kernel.shape[1]}:", _grid_text(kernel)] if kernel is not None else []
+        lines = [f"input {x.shape[0]}x{x.shape[1]}:", _grid_text(x), *kernel_lines, lines[0] + ":",
+                 _grid_text(out), *lines[1:]]
+    return "\n".join(lines)
+
+
+def cmd_conv(args: argparse.Namespace) -> Any:
+    """One 2D convolution (cross-correlation) on a random or given grid."""
+    from explorer.convolution import MAX_KERNEL, ConvolutionInputError, conv2d, conv_geometry, load_array, random_grid
+
+    if args.input is None and args.size is None:
+        raise ConvolutionInputError("conv needs an input: --size N or --input FILE.npy. Received: neither")
+    if args.weights is None and args.kernel is None:
+        raise ConvolutionInputError("conv needs a kernel: --kernel K or --weights FILE.npy. Received: neither")
+    x = load_array(args.input, "input") if args.input else random_grid(args.size, 0, 9, args.seed)
+    kernel = (load_array(args.weights, "weights") if args.weights
+              else random_grid(args.kernel, -2, 2, args.seed + 1, "kernel", MAX_KERNEL))
+    out = conv2d(x, kernel, args.stride, args.padding, args.dilation)
+    g = conv_geometry(x.shape, kernel.shape, args.stride, args.padding, args.dilation)
+    extra = {"stride": args.stride, "padding": args.padding, "dilation": args.dilation}
+    return _sliding_result(args, x.astype(float), kernel.astype(float), out, g, extra)
+
+
+def cmd_pool(args: argparse.Namespace) -> Any:
+    """Max or average pooling on a random or given grid, with TensorFlow's padding rules."""
+    from explorer.convolution import ConvolutionInputError, load_array, pool2d, pool_geometry, random_grid
+
+    if args.input is None and args.size is None:
+        raise ConvolutionInputError("pool needs an input: --size N or --input FILE.npy. Received: neither")
+    x = load_array(args.input, "input") if args.input else random_grid(args.size, 0, 9, args.seed)
+    out = pool2d(x, args.window, args.stride, args.mode, args.padding)
+    g = pool_geometry(x.shape, args.window, args.stride, args.padding)
+    extra = {"window": args.window, "stride": g.rows.stride, "mode": args.mode, "padding": args.padding}
+    return _sliding_result(args, x.astype(float), None, out, g, extra)
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="python -m explorer", description="CNN & transfer-learning explorer.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -117,6 +170,29 @@ def _build_parser() -> _Parser:
     p.add_argument("--trainable", default="none", help="none | all | last:N | from:N | all-but-bn")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_params)
+
+    p = sub.add_parser("conv", help="one 2D convolution with stride, padding and dilation (TensorFlow's rules)")
+    p.add_argument("--size", type=int, help="side of a random N x N input (digits 0..9)")
+    p.add_argument("--kernel", type=int, help="side of a random K x K kernel (integers -2..2)")
+    p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--padding", default="valid", help="valid | same | P (zero rows/columns per side)")
+    p.add_argument("--dilation", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--input", help="input grid as a .npy file (H x W, or H x W x C)")
+    p.add_argument("--weights", help="kernel as a .npy file (K x K, or K x K x C_in x C_out)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_conv)
+
+    p = sub.add_parser("pool", help="max or average pooling (TensorFlow's rules)")
+    p.add_argument("--size", type=int, default=None, help="side of a random N x N input (digits 0..9)")
+    p.add_argument("--window", type=int, required=True)
+    p.add_argument("--stride", type=int, default=None, help="defaults to the window")
+    p.add_argument("--mode", choices=("max", "avg"), default="max")
+    p.add_argument("--padding", choices=("valid", "same"), default="valid")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--input", help="input grid as a .npy file (H x W)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_pool)
     return parser
 
 

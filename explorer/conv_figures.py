@@ -1,0 +1,442 @@
+"""Plotly figures for the Convolution Lab: sliding windows, feature maps, signals, stacks.
+
+The sliding-window figure keeps every frame tiny: the input, kernel and the complete
+output are sent once, and a frame only moves the window outline and an opaque cover
+that hides the output cells not computed yet. So even a few hundred frames stay small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from explorer.convolution import (
+    ConvGeometry,
+    ReceptiveFieldRow,
+    StackComparison,
+    conv1d,
+    conv2d,
+    conv_geometry,
+    format_number,
+    pad2d,
+    pool2d,
+    pool_geometry,
+    products_text,
+)
+
+__all__ = [
+    "MAX_ANIMATION_STEPS",
+    "conv_animation_figure",
+    "pool_animation_figure",
+    "feature_map_figure",
+    "signal_figure",
+    "receptive_field_figure",
+    "stack_comparison_figure",
+]
+
+# Above this many window positions (a 16x16 grid with "same" padding has 256) the page
+# steps on the server instead of sending frames: the figure stays well under 1 MB and
+# builds in a few tenths of a second.
+MAX_ANIMATION_STEPS = 256
+
+ORANGE = "#D55E00"
+BLUE = "#0072B2"
+GREEN = "#009E73"
+GREY = "#8C8C8C"
+PAD_FILL = "#E8DFD3"
+PLOT_BG = "#FFFFFF"
+FONT = dict(family='"Source Sans", "Source Sans Pro", sans-serif', size=18, color="#1F1F1F")
+INPUT_SCALE = [[0.0, "#F4F7FB"], [1.0, "#7FB6DE"]]
+DIVERGING = [[0.0, "#F4A582"], [0.5, "#F7F7F7"], [1.0, "#92C5DE"]]
+PAD_SCALE = [[0.0, PAD_FILL], [1.0, PAD_FILL]]
+
+
+def _texts(values: np.ndarray) -> list[list[str]]:
+    return [[format_number(v) if np.isfinite(v) else "" for v in row] for row in values]
+
+
+def _cells_outline(rows: Sequence[int], cols: Sequence[int]) -> tuple[list, list]:
+    """Closed squares around each (row, col) cell, separated by None (one scatter trace)."""
+    xs: list = []
+    ys: list = []
+    for r in rows:
+        for c in cols:
+            xs += [c - 0.5, c + 0.5, c + 0.5, c - 0.5, c - 0.5, None]
+            ys += [r - 0.5, r - 0.5, r + 0.5, r + 0.5, r - 0.5, None]
+    return xs, ys
+
+
+def _rect(r0: float, c0: float, r1: float, c1: float) -> tuple[list, list]:
+    """Closed rectangle covering cells r0..r1-1, c0..c1-1."""
+    return [c0 - 0.5, c1 - 0.5, c1 - 0.5, c0 - 0.5, c0 - 0.5, None], [r0 - 0.5, r0 - 0.5, r1 - 0.5, r1 - 0.5, r0 - 0.5, None]
+
+
+def _pending_cover(step: int, shape: tuple[int, int]) -> tuple[list, list]:
+    """Polygons over the output cells after `step` (row-major): rest of this row + rows below."""
+    rows, cols = shape
+    r, c = divmod(step, cols)
+    xs: list = []
+    ys: list = []
+    if c + 1 < cols:
+        x, y = _rect(r, c + 1, r + 1, cols)
+        xs += x
+        ys += y
+    if r + 1 < rows:
+        x, y = _rect(r + 1, 0, rows, cols)
+        xs += x
+        ys += y
+    return xs or [None], ys or [None]
+
+
+def _grid_lines(shape: tuple[int, int]) -> tuple[list, list]:
+    rows, cols = shape
+    xs: list = []
+    ys: list = []
+    for r in range(rows + 1):
+        xs += [-0.5, cols - 0.5, None]
+        ys += [r - 0.5, r - 0.5, None]
+    for c in range(cols + 1):
+        xs += [c - 0.5, c - 0.5, None]
+        ys += [-0.5, rows - 0.5, None]
+    return xs, ys
+
+
+def _frame_traces(g: ConvGeometry, step: int) -> tuple[dict, dict, dict]:
+    """The three moving traces: window cells, current output cell, cover over pending outputs.
+
+    Plain dicts: plotly validates a frame's traces once, when the frames are set; building
+    Scatter objects first would validate every frame twice (seconds for a 16x16 grid)."""
+    rows, cols = g.window_cells(step)
+    wx, wy = _cells_outline(rows, cols)
+    r, c = g.position(step)
+    cx, cy = _cells_outline([r], [c])
+    px, py = _pending_cover(step, g.output_shape)
+    return dict(type="scatter", x=wx, y=wy), dict(type="scatter", x=cx, y=cy), dict(type="scatter", x=px, y=py)
+
+
+def _sliding_figure(
+    padded: np.ndarray,
+    pad_mask: np.ndarray,
+    pad_label: str,
+    kernel: np.ndarray | None,
+    output: np.ndarray,
+    g: ConvGeometry,
+    captions: list[str],
+    step: int,
+    animate: bool,
+    output_title: str,
+) -> go.Figure:
+    panels = ["Input (padding shaded)"] + (["Kernel"] if kernel is not None else []) + [output_title]
+    widths = [padded.shape[1]] + ([max(kernel.shape[1], 2)] if kernel is not None else []) + [max(output.shape[1], 2)]
+    n = len(panels)
+    fig = make_subplots(
+        rows=1, cols=n, column_widths=widths, subplot_titles=panels, horizontal_spacing=0.05
+    )
+    real = np.where(pad_mask, np.nan, padded)
+    finite = real[np.isfinite(real)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    hi = hi if hi > lo else lo + 1
+    text_font = dict(size=20 if padded.shape[1] <= 12 else 15, color="#1F1F1F")
+    fig.add_trace(go.Heatmap(z=real, text=_texts(real), texttemplate="%{text}", textfont=text_font,
+                             colorscale=INPUT_SCALE, zmin=lo, zmax=hi, showscale=False, xgap=2, ygap=2,
+                             hoverinfo="skip"), 1, 1)
+    pad_z = np.where(pad_mask, 0.0, np.nan)
+    pad_text = [[pad_label if m else "" for m in row] for row in pad_mask]
+    fig.add_trace(go.Heatmap(z=pad_z, text=pad_text, texttemplate="%{text}",
+                             textfont=dict(size=text_font["size"] - 2, color=GREY), colorscale=PAD_SCALE,
+                             showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1, 1)
+    (t, b), (l, r) = g.pads
+    if t or b or l or r:  # dashed border around the real input
+        x, y = _rect(t, l, padded.shape[0] - b, padded.shape[1] - r)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=GREY, width=2, dash="dash"),
+                                 hoverinfo="skip"), 1, 1)
+    if kernel is not None:
+        kmax = float(np.abs(kernel).max()) or 1.0
+        fig.add_trace(go.Heatmap(z=kernel, text=_texts(kernel), texttemplate="%{text}", textfont=text_font,
+                                 colorscale=DIVERGING, zmin=-kmax, zmax=kmax, showscale=False, xgap=2, ygap=2,
+                                 hoverinfo="skip"), 1, 2)
+        x, y = _rect(0, 0, kernel.shape[0], kernel.shape[1])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=ORANGE, width=4), hoverinfo="skip"), 1, 2)
+    omax = float(np.abs(output).max()) or 1.0
+    out_scale = DIVERGING if output.min() < 0 else INPUT_SCALE
+    fig.add_trace(go.Heatmap(z=output, text=_texts(output), texttemplate="%{text}", textfont=text_font,
+                             colorscale=out_scale, zmin=-omax if output.min() < 0 else float(output.min()),
+                             zmax=omax, showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1, n)
+    window, cell, cover = (go.Scatter(t) for t in _frame_traces(g, step))
+    fig.add_trace(window.update(mode="lines", fill="toself", fillcolor="rgba(213,94,0,0.18)",
+                                line=dict(color=ORANGE, width=4), hoverinfo="skip"), 1, 1)
+    fig.add_trace(cover.update(mode="lines", fill="toself", fillcolor=PLOT_BG, line=dict(width=0),
+                               hoverinfo="skip"), 1, n)
+    gx, gy = _grid_lines(g.output_shape)
+    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line=dict(color="#D0D0D0", width=1), hoverinfo="skip"), 1, n)
+    fig.add_trace(cell.update(mode="lines", line=dict(color=ORANGE, width=4), hoverinfo="skip"), 1, n)
+    moving = [len(fig.data) - 4, len(fig.data) - 3, len(fig.data) - 1]  # window, cover, cell
+
+    for i in range(1, n + 1):
+        anchor = "x" if i == 1 else f"x{i}"
+        fig.update_xaxes(visible=False, constrain="domain", row=1, col=i)
+        fig.update_yaxes(visible=False, autorange="reversed", scaleanchor=anchor, scaleratio=1,
+                         constrain="domain", row=1, col=i)
+    fig.update_annotations(font=dict(size=20))
+    fig.update_layout(
+        template="none", font=FONT, showlegend=False, height=470 if animate else 390, paper_bgcolor=PLOT_BG,
+        plot_bgcolor=PLOT_BG, margin=dict(l=10, r=10, t=95, b=20 if not animate else 85),
+        title=dict(text=captions[step], x=0.01, xanchor="left", yref="container", y=0.93, yanchor="top",
+                   font=dict(size=19)),
+    )
+    if animate:
+        _add_frames(fig, g, captions, moving, step)
+    return fig
+
+
+def _add_frames(fig: go.Figure, g: ConvGeometry, captions: list[str], moving: list[int], step: int) -> None:
+    frames = []
+    for i in range(g.steps):
+        window, cell, cover = _frame_traces(g, i)
+        frames.append(dict(name=str(i), data=[window, cover, cell], traces=moving,
+                           layout=dict(title=dict(text=captions[i]))))
+    fig.frames = frames
+    play = dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
+    fig.update_layout(
+        updatemenus=[dict(
+            type="buttons", direction="left", x=0.0, y=-0.04, xanchor="left", yanchor="top",
+            pad=dict(t=10, r=10), font=dict(size=18), showactive=False,
+            buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                     dict(label="❚❚ Pause", method="animate", args=[[None], pause])],
+        )],
+        sliders=[dict(
+            active=step, x=0.24, len=0.76, y=-0.02, yanchor="top", pad=dict(t=10),
+            currentvalue=dict(visible=False), font=dict(size=13), tickcolor="#999999",
+            steps=[dict(label=str(i + 1), method="animate",
+                        args=[[str(i)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                             transition=dict(duration=0))]) for i in range(g.steps)],
+        )],
+    )
+
+
+def _caption(i: int, g: ConvGeometry, body: str) -> str:
+    r, c = g.position(i)
+    return f"<b>Step {i + 1} of {g.steps}</b>: output[{r}, {c}]<br>{body}"
+
+
+def conv_animation_figure(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    stride: int | tuple[int, int] = 1,
+    padding: str | int = "valid",
+    dilation: int | tuple[int, int] = 1,
+    step: int = 0,
+    animate: bool = True,
+) -> go.Figure:
+    """Padded input with the window, the kernel and the output filling in, for one 2D grid.
+
+    Args:
+        x: (H, W) input grid.
+        kernel: (kh, kw) kernel.
+        stride, padding, dilation: as explorer.convolution.conv2d.
+        step: the step shown first (and where the slider starts).
+        animate: add one frame per step with play/pause and a slider; leave it False for
+            grids with more than MAX_ANIMATION_STEPS positions and step on the server.
+
+    Raises:
+        ConvolutionInputError: as conv2d, or a step out of range.
+    """
+    output = conv2d(x, kernel, stride, padding, dilation)
+    x = np.asarray(x, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    g = conv_geometry(x.shape, kernel.shape, stride, padding, dilation)
+    g.position(step)  # validates the step
+    padded = pad2d(x, g)
+    mask = pad2d(np.zeros(x.shape), g, 1.0) > 0
+    flat = output.ravel()
+    small = kernel.size <= 9
+    captions = []
+    for i in range(g.steps):
+        rows, cols = g.window_cells(i)
+        if small:
+            text = products_text(padded[np.ix_(rows, cols)], kernel, flat[i])
+            head, _, total = text.rpartition(" = ")
+            body = f"{head} = <b>{total}</b>"
+        else:
+            body = f"sum of {kernel.size} products = <b>{format_number(flat[i])}</b>"
+        captions.append(_caption(i, g, body))
+    return _sliding_figure(padded, mask, "0", kernel, output, g, captions, step, animate, "Output")
+
+
+def pool_animation_figure(
+    x: np.ndarray,
+    window: int,
+    stride: int | None = None,
+    mode: str = "max",
+    padding: str = "valid",
+    step: int = 0,
+    animate: bool = True,
+) -> go.Figure:
+    """Padded input with the pooling window and the pooled output filling in.
+
+    Padding cells show "−∞" for max pooling (they never win) and "·" for average pooling
+    (they are left out of the average).
+
+    Raises:
+        ConvolutionInputError: as pool2d, or a step out of range.
+    """
+    output = pool2d(x, window, stride, mode, padding)  # type: ignore[arg-type]
+    x = np.asarray(x, dtype=np.float64)
+    g = pool_geometry(x.shape, window, stride, padding)
+    g.position(step)
+    padded = pad2d(x, g)
+    mask = pad2d(np.zeros(x.shape), g, 1.0) > 0
+    flat = output.ravel()
+    captions = []
+    for i in range(g.steps):
+        rows, cols = g.window_cells(i)
+        vals = [format_number(v) for v, m in zip(padded[np.ix_(rows, cols)].ravel(), mask[np.ix_(rows, cols)].ravel())
+                if not m]
+        body = (f"max({', '.join(vals)})" if mode == "max" else f"({' + '.join(vals)})/{len(vals)}")
+        captions.append(_caption(i, g, f"{body} = <b>{format_number(flat[i])}</b>"))
+    label = "−∞" if mode == "max" else "·"
+    title = "Max pooled" if mode == "max" else "Average pooled"
+    return _sliding_figure(padded, mask, label, None, output, g, captions, step, animate, title)
+
+
+def feature_map_figure(image: np.ndarray, feature_map: np.ndarray, kernel_name: str = "") -> go.Figure:
+    """The grayscale image next to its whole feature map (diverging colours when it has negatives)."""
+    fmap = np.asarray(feature_map, dtype=np.float64)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        f"Input {image.shape[0]}×{image.shape[1]}",
+        f"Feature map {fmap.shape[0]}×{fmap.shape[1]}" + (f" ({kernel_name})" if kernel_name else ""),
+    ), horizontal_spacing=0.05)
+    fig.add_trace(go.Heatmap(z=image, colorscale="gray", showscale=False, hovertemplate="%{z:.2f}<extra></extra>"), 1, 1)
+    # Clip the colours at the 99.5th percentile: a few border pixels (zero padding looks
+    # like an edge) would otherwise wash out the whole map.
+    if fmap.min() < 0:
+        m = float(np.percentile(np.abs(fmap), 99.5)) or float(np.abs(fmap).max()) or 1.0
+        heat = go.Heatmap(z=fmap, colorscale="RdBu", zmid=0, zmin=-m, zmax=m,
+                          colorbar=dict(x=1.0, len=0.9, thickness=18))
+    else:
+        lo, hi = np.percentile(fmap, [0.5, 99.5])
+        heat = go.Heatmap(z=fmap, colorscale="gray", zmin=float(lo), zmax=float(max(hi, lo + 1e-9)),
+                          colorbar=dict(x=1.0, len=0.9, thickness=18))
+    fig.add_trace(heat.update(hovertemplate="%{z:.3f}<extra></extra>"), 1, 2)
+    for i in (1, 2):
+        fig.update_xaxes(visible=False, constrain="domain", row=1, col=i)
+        fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x" if i == 1 else "x2",
+                         constrain="domain", row=1, col=i)
+    fig.update_annotations(font=dict(size=20))
+    # Each panel is about 460 px wide on a projector-sized page: fit the height to the photo.
+    height = int(min(max(460 * image.shape[0] / image.shape[1] + 70, 320), 560))
+    fig.update_layout(template="none", font=FONT, height=height, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def signal_figure(
+    signal: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: str | int = "valid",
+    dilation: int = 1, step: int = 0,
+) -> go.Figure:
+    """A 1D signal (padding shaded) with the window at one step, and the output below it.
+
+    Each output sample is drawn under the centre of the window that produced it.
+
+    Raises:
+        ConvolutionInputError: as conv1d, or a step out of range.
+    """
+    output = conv1d(signal, kernel, stride, padding, dilation)
+    signal = np.asarray(signal, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    pad = padding if isinstance(padding, str) else (0, padding)
+    g = conv_geometry((1, signal.size), (1, kernel.size), (1, stride), pad, (1, dilation))
+    g.position(step)
+    before = g.cols.pad_before
+    xs = np.arange(g.cols.padded) - before
+    padded = np.concatenate([np.zeros(before), signal, np.zeros(g.cols.pad_after)])
+    is_pad = (xs < 0) | (xs >= signal.size)
+    _, cols = g.window_cells(step)
+    taps = np.array(cols) - before
+    centres = np.arange(g.cols.output) * stride + (g.cols.effective_kernel - 1) / 2 - before
+
+    weights = ", ".join(format_number(k) for k in kernel)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14, subplot_titles=(
+        f"Input, padded with {g.cols.pad_before} + {g.cols.pad_after} zeros; window × kernel [{weights}]",
+        f"Output: {g.cols.output} samples, each under the centre of its window"))
+    fig.add_vrect(x0=taps[0] - 0.5, x1=taps[-1] + 0.5, fillcolor="rgba(213,94,0,0.12)", line_width=0, row=1, col=1)
+    fig.add_trace(go.Scatter(x=xs[~is_pad], y=padded[~is_pad], mode="lines+markers", name="signal",
+                             line=dict(color=BLUE, width=2), marker=dict(size=9)), 1, 1)
+    if is_pad.any():
+        fig.add_trace(go.Scatter(x=xs[is_pad], y=padded[is_pad], mode="markers", name="padding (0)",
+                                 marker=dict(size=10, color=PAD_FILL, line=dict(color=GREY, width=2))), 1, 1)
+    fig.add_trace(go.Scatter(x=taps, y=padded[np.array(cols)], mode="markers", name="window taps",
+                             marker=dict(size=18, color=ORANGE, symbol="circle-open", line=dict(width=3)),
+                             customdata=kernel, hovertemplate="x[%{x}] = %{y} × %{customdata}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Scatter(x=centres, y=output, mode="lines+markers", name="output",
+                             line=dict(color=GREEN, width=2), marker=dict(size=9)), 2, 1)
+    fig.add_trace(go.Scatter(x=[centres[step]], y=[output[step]], mode="markers+text", name="this step",
+                             marker=dict(size=18, color=ORANGE), text=[format_number(output[step])],
+                             textposition="top center", textfont=dict(color=ORANGE, size=18)), 2, 1)
+    fig.update_annotations(font=dict(size=20))
+    fig.update_xaxes(gridcolor="#EEEEEE", zeroline=False)
+    fig.update_yaxes(gridcolor="#EEEEEE", zerolinecolor="#BBBBBB")
+    fig.update_layout(template="none", font=FONT, height=500, margin=dict(l=60, r=20, t=40, b=60),
+                      legend=dict(orientation="h", y=-0.08, yanchor="top", x=1, xanchor="right", font=dict(size=16)))
+    return fig
+
+
+def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
+    """Receptive field per layer as bars, and as nested squares on the input."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
+                        subplot_titles=("Receptive field after each layer", "What one output sees"))
+    layers = [r.layer for r in rows]
+    fig.add_trace(go.Bar(x=layers, showlegend=False, y=[r.receptive_field for r in rows], marker_color=BLUE,
+                         text=[f"{r.receptive_field}×{r.receptive_field}" for r in rows], textposition="outside",
+                         cliponaxis=False, hovertemplate="layer %{x}: %{y} pixels<extra></extra>"), 1, 1)
+    biggest = rows[-1].receptive_field
+    palette = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#F0E442", "#000000"]
+    if biggest <= 41:  # the input pixels, faintly, so the squares can be counted
+        edges = np.arange(-biggest / 2, biggest / 2 + 1)
+        gx = [v for e in edges for v in (e, e, None)] + [v for e in edges for v in (-biggest / 2, biggest / 2, None)]
+        gy = [v for e in edges for v in (-biggest / 2, biggest / 2, None)] + [v for e in edges for v in (e, e, None)]
+        fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line=dict(color="#E3E3E3", width=1),
+                                 showlegend=False, hoverinfo="skip"), 1, 2)
+    for i, r in enumerate(reversed(rows)):
+        half = r.receptive_field / 2
+        colour = palette[(len(rows) - 1 - i) % len(palette)]
+        fig.add_trace(go.Scatter(x=[-half, half, half, -half, -half], y=[-half, -half, half, half, -half],
+                                 mode="lines", fill="toself", line=dict(color=colour, width=3),
+                                 fillcolor="rgba(255,255,255,0)", name=f"layer {r.layer}",
+                                 hovertemplate=f"layer {r.layer}: {r.receptive_field}×{r.receptive_field}<extra></extra>"),
+                      1, 2)
+    fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=10, color="#1F1F1F"),
+                             name="one output", hoverinfo="skip"), 1, 2)
+    lim = biggest / 2 + 0.5
+    fig.update_xaxes(range=[-lim, lim], visible=False, row=1, col=2)
+    fig.update_yaxes(range=[-lim, lim], visible=False, scaleanchor="x2", row=1, col=2)
+    fig.update_yaxes(title_text="side in input pixels", range=[0, biggest * 1.2], gridcolor="#EEEEEE", row=1, col=1)
+    fig.update_xaxes(title_text="layer", dtick=1, row=1, col=1)
+    fig.update_annotations(font=dict(size=20))
+    fig.update_layout(template="none", font=FONT, height=460, margin=dict(l=70, r=20, t=50, b=50),
+                      legend=dict(x=1.0, y=1, xanchor="left", font=dict(size=15)))
+    return fig
+
+
+def stack_comparison_figure(comparisons: Sequence[StackComparison], channels: int) -> go.Figure:
+    """Weights of each stack of small kernels against the single big kernel it replaces."""
+    fig = go.Figure()
+    titles = [c.title for c in comparisons]
+    for attr, colour in (("stacked", BLUE), ("single", ORANGE)):
+        opts = [getattr(c, attr) for c in comparisons]
+        fig.add_trace(go.Bar(
+            y=titles, x=[o.weights for o in opts], orientation="h", marker_color=colour,
+            name="stack of small kernels" if attr == "stacked" else "one big kernel",
+            text=[f"{o.label}: {o.coefficient} C² = {o.weights:,}" for o in opts], textposition="outside",
+            cliponaxis=False, hovertemplate="%{text}<extra></extra>",
+        ))
+    top = max(c.single.weights for c in comparisons)
+    fig.update_xaxes(title_text=f"weights (C = {channels} channels in and out, biases left out)",
+                     range=[0, top * 1.6], gridcolor="#EEEEEE")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(template="none", font=FONT, barmode="group", height=360,
+                      margin=dict(l=260, r=20, t=20, b=70), legend=dict(orientation="h", y=1.1, x=0))
+    return fig
