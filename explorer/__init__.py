@@ -1,0 +1,67 @@
+"""CNN & transfer-learning explorer: the UI-free library behind the pages and the CLI.
+
+Importing this package is cheap: TensorFlow is imported only when a model is built.
+"""
+
+from explorer.backbones import (
+    BackboneSpec,
+    build_backbone,
+    check_input_size,
+    download_weights,
+    get_backbone,
+    list_backbones,
+    preprocessing_for,
+    register_backbone,
+)
+from explorer.codegen import generate_keras_code
+from explorer.errors import (
+    ExplorerInputError,
+    InputSizeError,
+    UnknownBackboneError,
+    WeightsUnavailableError,
+)
+from explorer.heads import HeadConfig, build_model, head_layers
+from explorer.params import (
+    LayerParams,
+    ParamCounts,
+    ParamTable,
+    TrainablePlan,
+    apply_flags,
+    build_param_table,
+    compute_param_table,
+    count_parameters,
+    parse_plan,
+    plan_flags,
+)
+from explorer.presets import FREEZE_PRESETS, FreezePreset
+
+__all__ = [
+    "FREEZE_PRESETS",
+    "BackboneSpec",
+    "ExplorerInputError",
+    "FreezePreset",
+    "HeadConfig",
+    "InputSizeError",
+    "LayerParams",
+    "ParamCounts",
+    "ParamTable",
+    "TrainablePlan",
+    "UnknownBackboneError",
+    "WeightsUnavailableError",
+    "apply_flags",
+    "build_backbone",
+    "build_model",
+    "build_param_table",
+    "check_input_size",
+    "compute_param_table",
+    "count_parameters",
+    "download_weights",
+    "generate_keras_code",
+    "get_backbone",
+    "head_layers",
+    "list_backbones",
+    "parse_plan",
+    "plan_flags",
+    "preprocessing_for",
+    "register_backbone",
+]
