@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 WeightsSource = Literal["keras-cache", "bundled", "none"]
+Builder = Callable[[tuple[int, int, int], "str | None"], "keras.Model"]
+Preprocess = Callable[["np.ndarray"], "np.ndarray"]
 WeightsChoice = Literal["auto", "imagenet", "random"]
 
 MAX_INPUT_SIZE = 1024
@@ -42,12 +44,12 @@ class BackboneSpec:
     default_size: int
     min_size: int
     weights_source: WeightsSource
+    builder: Builder
+    """(input_shape, weights: "imagenet" | None) -> a keras.Model without the classifier top."""
+    preprocess: Preprocess
+    """The input preprocessing that matches the pretrained weights (raw 0-255 RGB in)."""
     keras_code: str
     """Keras 3 code that binds ``base``; formatted with ``size`` and ``weights``."""
-    keras_class: str | None = None
-    """Name in keras.applications, for the keras-cache entries."""
-    keras_module: str | None = None
-    """Module in keras.applications holding ``preprocess_input``."""
     weights_file: str | None = None
     """File name of the no-top ImageNet weights in the Keras cache."""
     suggested_head: tuple[str, int, int] = ("gap", 0, 1)
@@ -80,18 +82,52 @@ def keras_cache_dir() -> Path:
     return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
 
 
-def _app(cls: str, module: str, weights_file: str) -> dict[str, str]:
+def _app(cls: str, module: str, weights_file: str) -> dict[str, object]:
+    """Registry fields of a keras.applications backbone (imported lazily)."""
+
+    def builder(shape: tuple[int, int, int], weights: str | None) -> keras.Model:
+        import keras
+
+        return getattr(keras.applications, cls)(include_top=False, weights=weights, input_shape=shape)
+
+    def preprocess(x: np.ndarray) -> np.ndarray:
+        return importlib.import_module(f"keras.applications.{module}").preprocess_input(x)
+
     code = (
         f"base = keras.applications.{cls}(\n"
         "    include_top=False, weights={weights}, input_shape=({size}, {size}, 3)\n)"
     )
     return {
-        "keras_class": cls,
-        "keras_module": module,
+        "builder": builder,
+        "preprocess": preprocess,
         "weights_file": weights_file,
         "keras_code": code,
         "weights_source": "keras-cache",
     }
+
+
+def _build_lite0(shape: tuple[int, int, int], weights: str | None) -> keras.Model:
+    from explorer.efficientnet_lite import build_efficientnet_lite0
+
+    return build_efficientnet_lite0(input_shape=shape, weights=weights)
+
+
+def _preprocess_lite0(x: np.ndarray) -> np.ndarray:
+    from explorer.efficientnet_lite import preprocess_input
+
+    return preprocess_input(x)
+
+
+def _build_simple_cnn(shape: tuple[int, int, int], weights: str | None) -> keras.Model:
+    import keras
+
+    namespace: dict[str, object] = {"keras": keras, "layers": keras.layers}
+    exec(_SIMPLE_CNN_CODE.format(size=shape[0], weights=None), namespace)  # our own template
+    return namespace["base"]  # type: ignore[return-value]
+
+
+def _scale_to_unit(x: np.ndarray) -> np.ndarray:
+    return x / 255.0
 
 
 _SIMPLE_CNN_CODE = """inputs = keras.Input(shape=({size}, {size}, 3))
@@ -164,11 +200,13 @@ for _spec in (
     BackboneSpec(
         id="efficientnet_lite0", label="EfficientNet-Lite0 (pretrained, offline)", year=2020,
         default_size=224, min_size=32, weights_source="bundled", keras_code=_LITE0_CODE,
+        builder=_build_lite0, preprocess=_preprocess_lite0,
         description="EfficientNet-B0 without squeeze-excite and with ReLU6, for mobile; ImageNet weights ship with the app.",
     ),
     BackboneSpec(
         id="simple_cnn", label="Simple CNN (CIFAR-10 size)", year=2012,
         default_size=32, min_size=18, weights_source="none", keras_code=_SIMPLE_CNN_CODE,
+        builder=_build_simple_cnn, preprocess=_scale_to_unit,
         description="Three 3x3 convolutions and two max-pools on 32x32x3: the lecture's first CNN (122,570 parameters with its head).",
         suggested_head=("flatten", 64, 10),
     ),
@@ -242,41 +280,12 @@ def build_backbone(
             f"{spec.label} has no ImageNet weights on this machine; download them first. "
             f"Received: weights={weights!r}"
         )
-    return _construct(spec, size, "imagenet" if want else None)
+    return spec.builder((size, size, 3), "imagenet" if want else None)
 
 
-def _construct(spec: BackboneSpec, size: int, weights: str | None) -> keras.Model:
-    import keras
-
-    shape = (size, size, 3)
-    if spec.keras_class:
-        return getattr(keras.applications, spec.keras_class)(
-            include_top=False, weights=weights, input_shape=shape
-        )
-    if spec.id == "efficientnet_lite0":
-        from explorer.efficientnet_lite import build_efficientnet_lite0
-
-        return build_efficientnet_lite0(input_shape=shape, weights=weights)
-    namespace: dict[str, object] = {"keras": keras, "layers": keras.layers}
-    exec(spec.keras_code.format(size=size, weights=None), namespace)  # our own template
-    return namespace["base"]  # type: ignore[return-value]
-
-
-def preprocessing_for(backbone_id: str) -> Callable[[np.ndarray], np.ndarray]:
+def preprocessing_for(backbone_id: str) -> Preprocess:
     """The input preprocessing that matches the backbone's pretrained weights."""
-    spec = get_backbone(backbone_id)
-    if spec.keras_module:
-        module = importlib.import_module(f"keras.applications.{spec.keras_module}")
-        return module.preprocess_input
-    if spec.id == "efficientnet_lite0":
-        from explorer.efficientnet_lite import preprocess_input
-
-        return preprocess_input
-
-    def scale_to_unit(x: np.ndarray) -> np.ndarray:
-        return x / 255.0
-
-    return scale_to_unit
+    return get_backbone(backbone_id).preprocess
 
 
 def download_weights(backbone_id: str, timeout_s: float = _DOWNLOAD_TIMEOUT_S) -> Path:
@@ -302,7 +311,7 @@ def download_weights(backbone_id: str, timeout_s: float = _DOWNLOAD_TIMEOUT_S) -
         previous = socket.getdefaulttimeout()
         socket.setdefaulttimeout(timeout_s)
         try:
-            _construct(spec, spec.default_size, "imagenet")
+            spec.builder((spec.default_size, spec.default_size, 3), "imagenet")
         except Exception as exc:  # network errors come in many types from urllib/keras
             raise WeightsUnavailableError(
                 f"Could not download the ImageNet weights for {spec.label} (is this machine offline?). "
