@@ -7,7 +7,8 @@ from dataclasses import astuple
 import streamlit as st
 
 from explorer.backbones import get_backbone
-from explorer.params import ParamCounts
+from explorer.heads import HeadConfig
+from explorer.params import ParamCounts, TrainablePlan
 from explorer.presets import FREEZE_PRESETS
 
 PRESET = "freeze.preset"
@@ -45,13 +46,18 @@ def on_backbone_change() -> None:
 def on_preset_change() -> None:
     """Load one of the notes' configurations into every widget."""
     preset = next((p for p in FREEZE_PRESETS if p.label == st.session_state[PRESET]), None)
-    if preset is None:
-        return
+    if preset is not None:
+        load_config(preset.backbone, preset.input_size, preset.head, preset.plan)
+
+
+def load_config(backbone: str, input_size: int, head: HeadConfig, plan: TrainablePlan) -> None:
+    """Set every Freeze Lab widget; other pages call this before st.switch_page to hand off a plan."""
+    init_state()
     st.session_state.update(
         {
-            BACKBONE: preset.backbone, INPUT_SIZE: preset.input_size, HEAD: preset.head.kind,
-            HIDDEN: preset.head.hidden, DROPOUT: preset.head.dropout, OUTPUTS: preset.head.outputs,
-            PLAN: preset.plan.kind, PLAN_N: preset.plan.n or st.session_state[PLAN_N],
+            BACKBONE: backbone, INPUT_SIZE: input_size, HEAD: head.kind, HIDDEN: head.hidden,
+            DROPOUT: head.dropout, OUTPUTS: head.outputs, PLAN: plan.kind,
+            PLAN_N: plan.n or st.session_state[PLAN_N],
         }
     )
 
