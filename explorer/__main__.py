@@ -152,6 +152,85 @@ def cmd_pool(args: argparse.Namespace) -> Any:
     return _sliding_result(args, x.astype(float), None, out, g, extra)
 
 
+def _crop_for(args: argparse.Namespace, input_size: int) -> Any:
+    """The --image file decoded and centre-cropped to the network's input size."""
+    from explorer.images import load_image, square_crop
+
+    return square_crop(load_image(args.image).pixels, input_size)
+
+
+def cmd_predict(args: argparse.Namespace) -> Any:
+    """Top-K ImageNet classes of a photo (backbones with their ImageNet classifier here)."""
+    from explorer.activations import build_extractor, imagenet_classifier_available, short_label
+    from explorer.backbones import get_backbone
+    from explorer.errors import WeightsUnavailableError
+    from explorer.images import load_image
+
+    spec = get_backbone(args.backbone)
+    if isinstance(args.top, bool) or not 1 <= args.top <= 1000:
+        raise ExplorerInputError(f"--top must be from 1 to 1000. Received: top={args.top}")
+    load_image(args.image)  # a bad file fails before TensorFlow is imported
+    if not imagenet_classifier_available(spec.id):
+        raise WeightsUnavailableError(
+            f"{spec.label} has no ImageNet classifier weights on this machine; "
+            f"efficientnet_lite0 always has. Received: backbone={spec.id!r}"
+        )
+    extractor = build_extractor(spec.id)
+    predictions = extractor.predict(_crop_for(args, extractor.input_size), args.top)
+    if args.json:
+        return [{"index": p.index, "label": p.label, "probability": p.probability} for p in predictions]
+    lines = [f"{spec.id} on {args.image} ({extractor.input_size}x{extractor.input_size} centre crop):"]
+    lines += [f"{rank:>3}. {short_label(p.label):<28} {p.probability:7.2%}  (class {p.index})"
+              for rank, p in enumerate(predictions, start=1)]
+    return "\n".join(lines)
+
+
+def cmd_features(args: argparse.Namespace) -> Any:
+    """One layer's output shape and facts (mean, zeros after ReLU, most active channels) for a photo."""
+    from explorer.activations import build_extractor, channel_ranking, layer_facts
+    from explorer.backbones import get_backbone
+    from explorer.images import load_image
+
+    get_backbone(args.backbone)
+    load_image(args.image)  # a bad file fails before TensorFlow is imported
+    extractor = build_extractor(args.backbone, args.input_size)
+    info = extractor.layer(args.layer)
+    output = extractor.extract(_crop_for(args, extractor.input_size), [info.name])[info.name]
+    facts = layer_facts(info.name, output)
+    result = {
+        "backbone": extractor.spec.id,
+        "weights": "pretrained" if extractor.pretrained else "random",
+        "input_size": extractor.input_size,
+        "layer": info.name,
+        "type": info.type,
+        "stage": info.stage,
+        **asdict(facts),
+        "output_shape": list(facts.output_shape),
+        "most_active_channels": [int(c) for c in channel_ranking(output)[:10]],
+    }
+    if args.json:
+        return result
+    del result["name"]
+    return "\n".join(f"{key:<22} {value}" for key, value in result.items())
+
+
+def cmd_layers(args: argparse.Namespace) -> Any:
+    """The layers a user can pick in the Activations Lab, by stage, with their output shapes."""
+    from explorer.activations import build_extractor
+
+    extractor = build_extractor(args.backbone, args.input_size, weights="random")
+    rows = [{"stage": l.stage, "name": l.name, "type": l.type, "output_shape": list(l.output_shape)}
+            for l in extractor.layers]
+    if args.json:
+        return rows
+    lines = []
+    for stage in extractor.stages:
+        lines.append(stage.label)
+        lines += [f"  {l.name:<32} {l.type:<20} {l.shape_text}"
+                  for l in extractor.layers if l.stage == stage.index]
+    return "\n".join(lines)
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="python -m explorer", description="CNN & transfer-learning explorer.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -193,6 +272,26 @@ def _build_parser() -> _Parser:
     p.add_argument("--input", help="input grid as a .npy file (H x W)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pool)
+    p = sub.add_parser("predict", help="top-K ImageNet classes of a photo")
+    p.add_argument("--image", required=True, help="PNG, JPEG, WebP, BMP or GIF")
+    p.add_argument("--backbone", default="efficientnet_lite0")
+    p.add_argument("--top", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("features", help="a layer's output shape and activation facts for a photo")
+    p.add_argument("--image", required=True, help="PNG, JPEG, WebP, BMP or GIF")
+    p.add_argument("--backbone", required=True)
+    p.add_argument("--layer", required=True, help="a name from: python -m explorer layers --backbone NAME")
+    p.add_argument("--input-size", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_features)
+
+    p = sub.add_parser("layers", help="the layers with feature maps, by stage, with output shapes")
+    p.add_argument("--backbone", required=True)
+    p.add_argument("--input-size", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_layers)
     return parser
 
 
