@@ -76,9 +76,9 @@ def cmd_params(args: argparse.Namespace) -> Any:
     result = {
         "backbone": table.backbone,
         "input_size": table.input_size,
-        "head": asdict(head),
         "trainable_plan": str(plan),
         **asdict(counts),
+        "head": asdict(head),
         "layers": layers,
     }
     if args.json:

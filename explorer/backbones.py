@@ -78,8 +78,15 @@ class BackboneSpec:
 
 
 def keras_cache_dir() -> Path:
-    """Where Keras keeps downloaded files: $KERAS_HOME, else ~/.keras (as keras.utils.get_file)."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+    """Where keras.utils.get_file keeps downloads: $KERAS_HOME, else ~/.keras, else /tmp/.keras.
+
+    Mirrors keras.src.backend.config and file_utils (a home that is not writable falls
+    back to /tmp) without importing Keras.
+    """
+    if os.environ.get("KERAS_HOME"):
+        return Path(os.environ["KERAS_HOME"])
+    home = Path.home()
+    return (home if os.access(home, os.W_OK) else Path("/tmp")) / ".keras"
 
 
 def _app(cls: str, module: str, weights_file: str) -> dict[str, object]:

@@ -24,8 +24,8 @@ def _plan_code(plan: TrainablePlan) -> str:
     return _PLAN_CODE[plan.kind].format(n=plan.n)
 
 
-def _names(names: list[str]) -> str:
-    return "[" + ", ".join(repr(n) for n in names) + "]"
+def _names(table: ParamTable, indices: list[int]) -> str:
+    return "# " + ", ".join(repr(table.layers[i].name) for i in indices)
 
 
 def generate_keras_code(
@@ -50,8 +50,9 @@ def generate_keras_code(
     spec = get_backbone(table.backbone)
     planned = plan_flags(table, plan)
     flags = planned if flags is None else flags
-    unfreeze = [l.name for l, p, f in zip(table.layers, planned, flags) if f and not p]
-    freeze = [l.name for l, p, f in zip(table.layers, planned, flags) if p and not f]
+    # By index, not name: Keras numbers auto-named layers (conv2d_7) per process.
+    unfreeze = [l.index for l, p, f in zip(table.layers, planned, flags) if f and not p]
+    freeze = [l.index for l, p, f in zip(table.layers, planned, flags) if p and not f]
 
     parts = [
         f"# {spec.label} + {head.kind.upper()} head, rebuilt by the CNN explorer.",
@@ -62,9 +63,9 @@ def generate_keras_code(
     if unfreeze or freeze:
         lines = ["# Per-layer changes on top of the plan"]
         if unfreeze:
-            lines.append(f"for name in {_names(unfreeze)}:\n    base.get_layer(name).trainable = True")
+            lines.append(f"{_names(table, unfreeze)}\nfor index in {unfreeze}:\n    base.layers[index].trainable = True")
         if freeze:
-            lines.append(f"for name in {_names(freeze)}:\n    base.get_layer(name).trainable = False")
+            lines.append(f"{_names(table, freeze)}\nfor index in {freeze}:\n    base.layers[index].trainable = False")
         parts.append("\n".join(lines))
 
     pool = "Flatten" if head.kind == "flatten" else "GlobalAveragePooling2D"

@@ -13,13 +13,14 @@ FROZEN_COLOR = "#0072B2"
 TRAINABLE_COLOR = "#D55E00"
 HEAD_COLOR = "#E69F00"
 MAX_BARS = 40
-_BLOCK_NAME = re.compile(r"^(conv\d+_block\d+|block_?\d+[a-z]?|pool\d+|stem|top)(?:_|$)")
-_MERGE_TYPES = {"Add", "Concatenate", "MaxPooling2D", "AveragePooling2D"}
+_BLOCK_NAME = re.compile(
+    r"^(conv\d+_block\d+|conv1|block_?\d+[a-z]?|pool\d+|stem|top|mixed\d+|expanded_conv)(?:_|$)"
+)
 
 
 @dataclass(frozen=True)
 class ParamBar:
-    """One bar of the chart: a layer or a block of layers."""
+    """One bar of the chart: a layer or a run of layers."""
 
     label: str
     trainable: int
@@ -28,22 +29,16 @@ class ParamBar:
 
 
 def layer_blocks(table: ParamTable) -> tuple[str, ...]:
-    """A block label per layer: from the Keras name where it says (block3, conv4_block2),
-    else the merge layer (Add, Concatenate, pooling) that closes the run of layers."""
-    labels: list[str | None] = [_block_from_name(layer.name) for layer in table.layers]
-    pending: list[int] = []
-    for i, layer in enumerate(table.layers):
-        if labels[i] is None:
-            pending.append(i)
-            if layer.type in _MERGE_TYPES or i == len(table.layers) - 1:
-                for j in pending:
-                    labels[j] = layer.name
-                pending = []
-        elif pending:
-            for j in pending:
-                labels[j] = labels[i]
-            pending = []
-    return tuple(label or "stem" for label in labels)
+    """A block label per layer from its Keras name (block3, conv4_block2, mixed5).
+
+    Layers without one join the next named block (Inception's branches end in "mixedN");
+    those after the last named block are the "top".
+    """
+    labels = [_block_from_name(layer.name) for layer in table.layers]
+    following = "top"
+    for i in range(len(labels) - 1, -1, -1):
+        labels[i] = following = labels[i] or following
+    return tuple(labels)  # type: ignore[arg-type]
 
 
 def _block_from_name(name: str) -> str | None:
@@ -52,17 +47,23 @@ def _block_from_name(name: str) -> str | None:
 
 
 def param_bars(table: ParamTable, flags: tuple[bool, ...]) -> tuple[ParamBar, ...]:
-    """Bars for the backbone: one per layer with weights, or one per block when there are many."""
+    """At most MAX_BARS bars: one per layer with weights, else per block, else runs of blocks."""
     weighted = [(layer, on) for layer, on in zip(table.layers, flags) if layer.params]
     if len(weighted) <= MAX_BARS:
         groups = [(layer.name, [(layer, on)]) for layer, on in weighted]
     else:
-        blocks = layer_blocks(table)
-        order: dict[str, list[tuple[LayerParams, bool]]] = {}
-        for (layer, on), block in zip(zip(table.layers, flags), blocks):
+        blocks: dict[str, list[tuple[LayerParams, bool]]] = {}
+        for (layer, on), block in zip(zip(table.layers, flags), layer_blocks(table)):
             if layer.params:
-                order.setdefault(block, []).append((layer, on))
-        groups = list(order.items())
+                blocks.setdefault(block, []).append((layer, on))
+        groups = list(blocks.items())
+        if len(groups) > MAX_BARS:
+            size = -(-len(groups) // MAX_BARS)
+            runs = [groups[i : i + size] for i in range(0, len(groups), size)]
+            groups = [
+                (run[0][0] if len(run) == 1 else f"{run[0][0]}..{run[-1][0]}", [m for _, ms in run for m in ms])
+                for run in runs
+            ]
     bars = []
     for label, members in groups:
         trainable = sum(layer.trainable_params for layer, on in members if on)

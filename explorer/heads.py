@@ -31,6 +31,10 @@ class HeadConfig:
     def __post_init__(self) -> None:
         if self.kind not in POOL_LAYER_NAME:
             raise ExplorerInputError(f"A head is 'flatten' or 'gap'. Received: head={self.kind!r}")
+        for field in ("hidden", "outputs"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ExplorerInputError(f"{field.capitalize()} must be a whole number. Received: {field}={value!r}")
         if not 0 <= self.hidden <= MAX_HIDDEN_UNITS:
             raise ExplorerInputError(
                 f"Hidden units must be between 0 (none) and {MAX_HIDDEN_UNITS}. Received: hidden={self.hidden}"

@@ -80,6 +80,14 @@ class TrainablePlan:
     kind: PlanKind
     n: int = 0
 
+    def __post_init__(self) -> None:
+        if self.kind not in PLAN_KINDS:
+            raise ExplorerInputError(
+                f"A trainable plan is one of {', '.join(PLAN_KINDS)}. Received: kind={self.kind!r}"
+            )
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 0:
+            raise ExplorerInputError(f"N must be a whole number >= 0. Received: n={self.n!r}")
+
     def __str__(self) -> str:
         return f"{self.kind}:{self.n}" if self.kind in ("last", "from") else self.kind
 
@@ -91,7 +99,7 @@ class ParamCounts:
     total: int
     trainable: int
     non_trainable: int
-    head: int
+    head_params: int
     backbone_trainable: int
 
 

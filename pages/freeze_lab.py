@@ -40,6 +40,9 @@ plan = TrainablePlan(kind, int(st.session_state[keys.PLAN_N]) if kind in ("last"
 head = HeadConfig(st.session_state[keys.HEAD], int(st.session_state[keys.HIDDEN]),
                   float(st.session_state[keys.DROPOUT]), int(st.session_state[keys.OUTPUTS]))
 
+preset = keys.current_preset(spec.id, table.input_size, head, plan)
+if preset:
+    st.info(f"**{preset.label}.** {preset.note}", icon=":material/menu_book:")
 info, action = st.columns([5, 1], vertical_alignment="center")
 info.caption(f"**{spec.label}** ({spec.year}): {spec.description}  \n{spec.weights_note}")
 if spec.weights_source == "keras-cache" and not spec.pretrained_available:
@@ -74,8 +77,8 @@ with compare:
     st.markdown(
         f"#### Flatten vs GAP\non the {'x'.join(map(str, table.feature_shape))} feature map\n\n"
         "| | head | total |\n|---|---:|---:|\n"
-        + "".join(f"| **{k.upper()}** | {c.head:,} | {c.total:,} |\n" for k, c in both.items())
-        + f"\nFlatten's head is **{both['flatten'].head / both['gap'].head:,.1f}x** GAP's."
+        + "".join(f"| **{k.upper()}** | {c.head_params:,} | {c.total:,} |\n" for k, c in both.items())
+        + f"\nFlatten's head is **{both['flatten'].head_params / both['gap'].head_params:,.1f}x** GAP's."
     )
 
 layers_tab, code_tab = st.tabs(["Layers: toggle trainable", "Show the Keras code"])

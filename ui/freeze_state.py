@@ -9,7 +9,7 @@ import streamlit as st
 from explorer.backbones import get_backbone
 from explorer.heads import HeadConfig
 from explorer.params import ParamCounts, TrainablePlan
-from explorer.presets import FREEZE_PRESETS
+from explorer.presets import FREEZE_PRESETS, FreezePreset
 
 PRESET = "freeze.preset"
 BACKBONE = "freeze.backbone"
@@ -48,6 +48,12 @@ def on_preset_change() -> None:
     preset = next((p for p in FREEZE_PRESETS if p.label == st.session_state[PRESET]), None)
     if preset is not None:
         load_config(preset.backbone, preset.input_size, preset.head, preset.plan)
+
+
+def current_preset(backbone: str, input_size: int, head: HeadConfig, plan: TrainablePlan) -> FreezePreset | None:
+    """The notes' example that the widgets show right now, if any (its note is then true)."""
+    config = (backbone, input_size, head, plan)
+    return next((p for p in FREEZE_PRESETS if (p.backbone, p.input_size, p.head, p.plan) == config), None)
 
 
 def load_config(backbone: str, input_size: int, head: HeadConfig, plan: TrainablePlan) -> None:

@@ -97,14 +97,6 @@ def test_params_defaults_to_default_size_gap_no_hidden_one_output_all_frozen(sim
     assert [r["name"] for r in result["layers"][-2:]] == ["head_gap", "output"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cmd_params builds {'head': asdict(head), **asdict(counts)}; ParamCounts has a field "
-        "'head' (the head's parameter count), which overwrites the head configuration: "
-        "--json prints \"head\": 65 instead of the kind/hidden/dropout/outputs object"
-    ),
-)
 def test_params_json_reports_the_head_configuration(simple_cnn_defaults_json):
     assert simple_cnn_defaults_json["head"] == {"kind": "gap", "hidden": 0, "dropout": 0.0, "outputs": 1}
 

@@ -172,15 +172,6 @@ def test_code_defaults_to_imagenet_weights_for_keras_backbones():
     compile(code, "<generated>", "exec")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "codegen names per-layer overrides by Keras auto-generated layer names "
-        "(input_layer_N, conv2d_N, batch_normalization_N), which depend on how many "
-        "layers the process built before; a fresh interpreter gives other names and "
-        "base.get_layer() raises ValueError. Refer to layers by index instead."
-    ),
-)
 def test_per_layer_overrides_on_auto_named_layers_run_in_a_fresh_interpreter(tmp_path):
     import keras
 

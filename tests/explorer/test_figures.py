@@ -105,7 +105,8 @@ def test_resnet50_blocks_follow_the_keras_stage_and_block_names():
     assert by_name["conv2_block1_1_conv"] == "conv2_block1"
     assert by_name["conv5_block3_out"] == "conv5_block3"
     labels = [bar.label for bar in param_bars(table, (True,) * len(table.layers))]
-    assert [label for label in labels if label.startswith("conv")] == [
+    assert by_name["conv1_conv"] == "conv1"  # the stem is a bar of its own
+    assert [label for label in labels if label.startswith("conv")] == ["conv1"] + [
         f"conv{stage}_block{block}"
         for stage, blocks_in_stage in ((2, 3), (3, 4), (4, 6), (5, 3))
         for block in range(1, blocks_in_stage + 1)
@@ -150,7 +151,7 @@ def test_parameters_figure_has_three_stacked_traces_that_sum_to_the_counts(backb
     frozen, trainable, new_head = (sum(trace.y) for trace in fig.data)
     assert frozen == counts.non_trainable
     assert trainable == counts.backbone_trainable
-    assert new_head == counts.head
+    assert new_head == counts.head_params
     assert frozen + trainable + new_head == counts.total
     assert len({len(trace.x) for trace in fig.data} | {len(trace.y) for trace in fig.data}) == 1
     assert list(fig.data[0].x[-sum(1 for r in rows if r.params):]) == [

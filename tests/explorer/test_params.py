@@ -212,7 +212,7 @@ def test_vgg16_flatten_1024_1_all_frozen_trains_only_the_head():
 
     assert (counts.total, counts.trainable) == (40_406_849, 25_692_161)
     assert counts.non_trainable == 14_714_688
-    assert counts.head == counts.trainable and counts.backbone_trainable == 0
+    assert counts.head_params == counts.trainable and counts.backbone_trainable == 0
     rows = {r.name: r.params for r in head_layers(b.table.feature_shape, head)}
     assert (rows["fc1"], rows["output"]) == (25_691_136, 1_025)
     model = b.model(head)
@@ -329,7 +329,7 @@ def test_inception_preset_freezes_layers_below_index_200():
 def test_mobilenet_two_stage_presets_train_head_then_all_but_batch_norm():
     b, _, stage1 = _preset_counts(_preset("mobilenet_v2", "none"))
     _, flags2, stage2 = _preset_counts(_preset("mobilenet_v2", "all-but-bn"))
-    assert stage1.backbone_trainable == 0 and stage1.trainable == stage1.head
+    assert stage1.backbone_trainable == 0 and stage1.trainable == stage1.head_params
     assert [r.name for r in head_layers(b.table.feature_shape, _preset("mobilenet_v2", "none").head)] == [
         "head_gap", "fc1", "output"
     ]
@@ -398,13 +398,6 @@ def test_apply_flags_rejects_the_wrong_number_of_flags():
         apply_flags(b.base, (True,) * (len(b.table.layers) - 1))
 
 
-_NON_INT_REASON = (
-    "HeadConfig checks only the range of hidden/outputs, not that they are whole numbers: "
-    "HeadConfig(hidden=2.5) is accepted and head_layers() then reports fractional parameter "
-    "counts (build_model fails in Keras instead of an ExplorerInputError)"
-)
-
-
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -416,10 +409,9 @@ _NON_INT_REASON = (
         {"dropout": -0.1},
         {"outputs": 0},
         {"outputs": MAX_OUTPUTS + 1},
-        *(
-            pytest.param(kwargs, marks=pytest.mark.xfail(strict=True, reason=_NON_INT_REASON))
-            for kwargs in ({"hidden": 2.5}, {"outputs": 1.5}, {"hidden": True})
-        ),
+        {"hidden": 2.5},
+        {"outputs": 1.5},
+        {"hidden": True},
     ],
     ids=lambda kwargs: ",".join(f"{k}={v}" for k, v in kwargs.items()),
 )
@@ -472,14 +464,6 @@ def test_unknown_backbone_raises_and_lists_the_known_ids(name):
         build_param_table(name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "TrainablePlan does not validate its kind (HeadConfig does): TrainablePlan('frozen') is "
-        "accepted, plan_flags() silently falls through to the all-but-bn rule and codegen "
-        "raises KeyError"
-    ),
-)
 def test_trainable_plan_rejects_an_unknown_kind():
     with pytest.raises(ExplorerInputError):
         TrainablePlan("frozen")  # type: ignore[arg-type]

@@ -249,7 +249,7 @@ def test_flatten_vs_gap_panel_shows_both_heads_for_the_current_backbone():
 
     for kind in ("flatten", "gap"):
         counts = expected("vgg16", HeadConfig(kind, 1024, 0.0, 1), TrainablePlan("none"))
-        assert f"{counts.head:,}" in panel and f"{counts.total:,}" in panel
+        assert f"{counts.head_params:,}" in panel and f"{counts.total:,}" in panel
     assert "7x7x512" in panel
 
 
