@@ -116,7 +116,7 @@ def _sliding_result(args: argparse.Namespace, x: Any, kernel: Any, out: Any, g: 
         return result
     lines = [f"output {'x'.join(map(str, out.shape))} ({g.steps} window positions)", *g.explain()]
     if x.ndim == 2:
-        kernel_lines = [f"kernel {kernel.shape[0]}x{kernel.shape[1]}:", _grid_text(kernel)] if kernel is not None else []
+        kernel_lines = [] if kernel is None else [f"kernel {kernel.shape[0]}x{kernel.shape[1]}:", _grid_text(kernel)]
         lines = [f"input {x.shape[0]}x{x.shape[1]}:", _grid_text(x), *kernel_lines, lines[0] + ":",
                  _grid_text(out), *lines[1:]]
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from explorer.convolution import (
     ReceptiveFieldRow,
     StackComparison,
     conv1d,
+    conv1d_geometry,
     conv2d,
     conv_geometry,
     format_number,
@@ -71,7 +72,9 @@ def _cells_outline(rows: Sequence[int], cols: Sequence[int]) -> tuple[list, list
 
 def _rect(r0: float, c0: float, r1: float, c1: float) -> tuple[list, list]:
     """Closed rectangle covering cells r0..r1-1, c0..c1-1."""
-    return [c0 - 0.5, c1 - 0.5, c1 - 0.5, c0 - 0.5, c0 - 0.5, None], [r0 - 0.5, r0 - 0.5, r1 - 0.5, r1 - 0.5, r0 - 0.5, None]
+    xs = [c0 - 0.5, c1 - 0.5, c1 - 0.5, c0 - 0.5, c0 - 0.5, None]
+    ys = [r0 - 0.5, r0 - 0.5, r1 - 0.5, r1 - 0.5, r0 - 0.5, None]
+    return xs, ys
 
 
 def _pending_cover(step: int, shape: tuple[int, int]) -> tuple[list, list]:
@@ -139,7 +142,12 @@ def _sliding_figure(
     finite = real[np.isfinite(real)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     hi = hi if hi > lo else lo + 1
-    text_font = dict(size=20 if padded.shape[1] <= 12 else 15, color="#1F1F1F")
+    # Cells as large as a ~900 px wide plot allows; the height follows so cells stay square
+    # and the numbers stay readable (an animated figure keeps room for its slider).
+    cell = min(900 / (sum(widths) + 3 * n), 44.0)
+    plot_height = min(max(padded.shape[0], output.shape[0]) * cell, 400 if animate else 520)
+    cell = min(cell, plot_height / padded.shape[0])
+    text_font = dict(size=int(min(max(cell * 0.5, 10), 20)), color="#1F1F1F")
     fig.add_trace(go.Heatmap(z=real, text=_texts(real), texttemplate="%{text}", textfont=text_font,
                              colorscale=INPUT_SCALE, zmin=lo, zmax=hi, showscale=False, xgap=2, ygap=2,
                              hoverinfo="skip"), 1, 1)
@@ -148,9 +156,9 @@ def _sliding_figure(
     fig.add_trace(go.Heatmap(z=pad_z, text=pad_text, texttemplate="%{text}",
                              textfont=dict(size=text_font["size"] - 2, color=GREY), colorscale=PAD_SCALE,
                              showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1, 1)
-    (t, b), (l, r) = g.pads
-    if t or b or l or r:  # dashed border around the real input
-        x, y = _rect(t, l, padded.shape[0] - b, padded.shape[1] - r)
+    (top, bottom), (left, right) = g.pads
+    if top or bottom or left or right:  # dashed border around the real input
+        x, y = _rect(top, left, padded.shape[0] - bottom, padded.shape[1] - right)
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=GREY, width=2, dash="dash"),
                                  hoverinfo="skip"), 1, 1)
     if kernel is not None:
@@ -182,7 +190,8 @@ def _sliding_figure(
                          constrain="domain", row=1, col=i)
     fig.update_annotations(font=dict(size=20))
     fig.update_layout(
-        template="none", font=FONT, showlegend=False, height=470 if animate else 390, paper_bgcolor=PLOT_BG,
+        template="none", font=FONT, showlegend=False, paper_bgcolor=PLOT_BG,
+        height=int(max(plot_height, 240)) + (95 + 85 if animate else 95 + 20),
         plot_bgcolor=PLOT_BG, margin=dict(l=10, r=10, t=95, b=20 if not animate else 85),
         title=dict(text=captions[step], x=0.01, xanchor="left", yref="container", y=0.93, yanchor="top",
                    font=dict(size=19)),
@@ -310,7 +319,8 @@ def feature_map_figure(image: np.ndarray, feature_map: np.ndarray, kernel_name: 
         f"Input {image.shape[0]}×{image.shape[1]}",
         f"Feature map {fmap.shape[0]}×{fmap.shape[1]}" + (f" ({kernel_name})" if kernel_name else ""),
     ), horizontal_spacing=0.05)
-    fig.add_trace(go.Heatmap(z=image, colorscale="gray", showscale=False, hovertemplate="%{z:.2f}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Heatmap(z=image, colorscale="gray", showscale=False,
+                             hovertemplate="%{z:.2f}<extra></extra>"), 1, 1)
     # Clip the colours at the 99.5th percentile: a few border pixels (zero padding looks
     # like an edge) would otherwise wash out the whole map.
     if fmap.min() < 0:
@@ -347,8 +357,7 @@ def signal_figure(
     output = conv1d(signal, kernel, stride, padding, dilation)
     signal = np.asarray(signal, dtype=np.float64)
     kernel = np.asarray(kernel, dtype=np.float64)
-    pad = padding if isinstance(padding, str) else (0, padding)
-    g = conv_geometry((1, signal.size), (1, kernel.size), (1, stride), pad, (1, dilation))
+    g = conv1d_geometry(signal.size, kernel.size, stride, padding, dilation)
     g.position(step)
     before = g.cols.pad_before
     xs = np.arange(g.cols.padded) - before
@@ -406,7 +415,7 @@ def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
         fig.add_trace(go.Scatter(x=[-half, half, half, -half, -half], y=[-half, -half, half, half, -half],
                                  mode="lines", fill="toself", line=dict(color=colour, width=3),
                                  fillcolor="rgba(255,255,255,0)", name=f"layer {r.layer}",
-                                 hovertemplate=f"layer {r.layer}: {r.receptive_field}×{r.receptive_field}<extra></extra>"),
+                                 hovertemplate=f"layer {r.layer}: {r.receptive_field}² pixels<extra></extra>"),
                       1, 2)
     fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=10, color="#1F1F1F"),
                              name="one output", hoverinfo="skip"), 1, 2)

@@ -47,6 +47,8 @@ __all__ = [
     "conv2d",
     "conv1d",
     "conv2d_step",
+    "conv1d_geometry",
+    "conv1d_step",
     "pool2d",
     "pool_geometry",
     "pool2d_step",
@@ -205,16 +207,21 @@ class AxisGeometry:
             pads = f"{self.pad_before} + {self.pad_after}"
         return f"floor(({self.size} + {pads} - {self.effective_kernel})/{self.stride}) + 1 = {self.output}"
 
-    def formula_latex(self) -> str:
-        """The substituted formula as LaTeX, with floor brackets and a fraction."""
-        pads = (
-            rf"2\cdot {self.pad_before}"
-            if self.pad_before == self.pad_after
-            else f"{self.pad_before} + {self.pad_after}"
-        )
-        return (
+    def formula_latex(self, symbols: bool = False) -> str:
+        """The substituted formula as LaTeX, with floor brackets and a fraction; with
+        symbols=True it starts with the formula in letters (n, p, k, s)."""
+        symmetric = self.pad_before == self.pad_after
+        pads = rf"2\cdot {self.pad_before}" if symmetric else f"{self.pad_before} + {self.pad_after}"
+        numbers = (
             rf"\left\lfloor \frac{{{self.size} + {pads} - {self.effective_kernel}}}{{{self.stride}}}"
             rf"\right\rfloor + 1 = {self.output}"
+        )
+        if not symbols:
+            return numbers
+        letters = "n + 2p - k" if symmetric else "n + p_1 + p_2 - k"
+        return (
+            rf"\begin{{aligned}}&\left\lfloor \frac{{{letters}}}{{s}}\right\rfloor + 1\\ "
+            rf"=\;&{numbers}\end{{aligned}}"
         )
 
     def effective_kernel_formula(self) -> str:
@@ -370,8 +377,7 @@ def output_size(size: int, kernel: int, stride: int = 1, padding: Padding = "val
 
 def pad2d(x: np.ndarray, geometry: ConvGeometry, value: float = 0.0) -> np.ndarray:
     """The input with the geometry's padding rows/columns filled with `value`."""
-    (t, b), (l, r) = geometry.pads
-    widths = ((t, b), (l, r)) + ((0, 0),) * (np.ndim(x) - 2)
+    widths = geometry.pads + ((0, 0),) * (np.ndim(x) - 2)
     return np.pad(np.asarray(x, dtype=np.float64), widths, constant_values=value)
 
 
@@ -532,6 +538,33 @@ def conv2d_step(
         return tuple(tuple(float(v) for v in row) for row in a)
 
     return ConvStep(int(index), r, c, rows, cols, tup(patch), tup(k), tup(products), float(products.sum()))
+
+
+def conv1d_geometry(
+    length: int, kernel_size: int, stride: int = 1, padding: str | int = "valid", dilation: int = 1
+) -> ConvGeometry:
+    """Geometry of a 1D convolution, as a single row: use .cols for the formula.
+
+    Raises:
+        ConvolutionInputError: as conv_geometry.
+    """
+    pad = _padding(padding)
+    return conv_geometry((1, length), (1, kernel_size), (1, stride), pad if isinstance(pad, str) else (0, pad[0]),
+                         (1, dilation))
+
+
+def conv1d_step(
+    x: object, kernel: object, index: int, stride: int = 1, padding: str | int = "valid", dilation: int = 1
+) -> ConvStep:
+    """One step of a 1D convolution of a signal (the patch and kernel are single rows).
+
+    Raises:
+        ConvolutionInputError: as conv1d, or a step outside 0 .. steps - 1.
+    """
+    x = _as_array(x, "signal", (1,))
+    k = _as_array(kernel, "kernel", (1,))
+    g = conv1d_geometry(x.size, k.size, stride, padding, dilation)
+    return conv2d_step(x[None], k[None], index, (1, stride), g.padding, (1, dilation))
 
 
 # --------------------------------------------------------------------------- pooling
@@ -912,7 +945,9 @@ def parse_numbers(text: str, max_count: int = 64) -> np.ndarray:
             num, _, den = word.partition("/")
             value = float(num) / float(den) if den else float(num)
         except (ValueError, ZeroDivisionError):
-            raise ConvolutionInputError(f"Each entry must be a number such as 2, -0.5 or 1/3. Received: {word!r}") from None
+            raise ConvolutionInputError(
+                f"Each entry must be a number such as 2, -0.5 or 1/3. Received: {word!r}"
+            ) from None
         if not math.isfinite(value):
             raise ConvolutionInputError(f"Each entry must be a finite number. Received: {word!r}")
         values.append(value)
@@ -924,7 +959,9 @@ def parse_numbers(text: str, max_count: int = 64) -> np.ndarray:
 MAX_NPY_BYTES = 64 * 1024 * 1024
 
 
-def random_grid(size: int, low: int, high: int, seed: int = 0, name: str = "size", max_side: int = MAX_SIDE) -> np.ndarray:
+def random_grid(
+    size: int, low: int, high: int, seed: int = 0, name: str = "size", max_side: int = MAX_SIDE
+) -> np.ndarray:
     """A size x size grid of random integers low..high (as floats), reproducible from the seed.
 
     Raises:
@@ -981,7 +1018,7 @@ def load_grayscale(source: bytes | str | Path, max_side: int = 128) -> np.ndarra
         ConvolutionInputError: not an image, a damaged file, a file too large or with too
             many pixels (a decompression bomb).
     """
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     max_side = _check_int(max_side, "max_side", 8)
     if max_side > 1024:
@@ -1013,9 +1050,15 @@ def load_grayscale(source: bytes | str | Path, max_side: int = 128) -> np.ndarra
         raise ConvolutionInputError(
             f"Images must have at most {MAX_IMAGE_PIXELS:,} pixels. Received: {exc}"
         ) from None
+    except UnidentifiedImageError:
+        raise ConvolutionInputError(
+            "The file must be an image Pillow can read (PNG, JPEG, GIF, BMP, WebP). "
+            f"Received: {len(data):,} bytes in no image format Pillow recognises"
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ConvolutionInputError(
-            f"The file must be an image Pillow can read (PNG, JPEG, ...). Received: {type(exc).__name__}: {exc}"
+            "The file must be an image Pillow can read (PNG, JPEG, GIF, BMP, WebP). "
+            f"Received: a damaged image ({type(exc).__name__}: {exc})"
         ) from None
 
 

@@ -24,4 +24,11 @@ PAGES: tuple[PageInfo, ...] = (
         "Pick a backbone, put a Flatten or GAP head on it, freeze layers and watch the "
         "total and trainable parameter counts change; copy the Keras code.",
     ),
+    PageInfo(
+        "pages/convolution_lab.py",
+        "Convolution Lab",
+        ":material/grid_on:",
+        "Slide a kernel over a grid, a photo and a signal with any stride, padding and dilation; "
+        "pool, and watch the receptive field grow.",
+    ),
 )

@@ -413,7 +413,8 @@ def test_largest_animated_grid_stays_small():
 
 def test_pool_figure_marks_padding_as_minus_infinity_for_max():
     fig = cf.pool_animation_figure(cv.input_preset("random", 5), 2, 2, "max", "same")
-    assert any("−∞" in "".join(map(str, row)) for tr in fig.data if tr.type == "heatmap" and tr.text for row in tr.text)
+    texts = ["".join(map(str, row)) for tr in fig.data if tr.type == "heatmap" and tr.text for row in tr.text]
+    assert any("−∞" in t for t in texts)
 
 
 def test_other_figures_build():
