@@ -124,6 +124,17 @@ def test_conv1d_matches_tf_nn_conv1d(n, k, stride, padding, dilation):
     np.testing.assert_allclose(cv.conv1d(x, kern, stride, padding, dilation), expected.numpy()[0, :, 0], atol=1e-10)
 
 
+@pytest.mark.parametrize(("stride", "padding", "dilation"),
+                         [(1, "valid", 1), (2, "same", 1), (1, 2, 2), (3, "same", 2)])
+def test_every_1d_step_adds_up_to_the_output(stride, padding, dilation):
+    x, k = RNG.integers(-3, 4, 11).astype(float), np.array([1.0, -2.0, 1.0])
+    out = cv.conv1d(x, k, stride, padding, dilation)
+    g = cv.conv1d_geometry(x.size, k.size, stride, padding, dilation)
+    assert g.steps == out.size and g.cols.output == out.size
+    for i in range(g.steps):
+        assert cv.conv1d_step(x, k, i, stride, padding, dilation).total == pytest.approx(out[i])
+
+
 def test_multichannel_conv1d_matches_tf():
     x, kern = RNG.normal(size=(20, 3)), RNG.normal(size=(5, 3, 4))
     expected = tf.nn.conv1d(x[None], kern, 2, "SAME", dilations=1).numpy()[0]
