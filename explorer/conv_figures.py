@@ -399,10 +399,10 @@ def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
                         subplot_titles=("Receptive field after each layer", "What one output sees"))
     layers = [r.layer for r in rows]
     fig.add_trace(go.Bar(x=layers, showlegend=False, y=[r.receptive_field for r in rows], marker_color=BLUE,
-                         text=[f"{r.receptive_field}×{r.receptive_field}" for r in rows], textposition="outside",
-                         cliponaxis=False, hovertemplate="layer %{x}: %{y} pixels<extra></extra>"), 1, 1)
+                         text=[str(r.receptive_field) for r in rows], textposition="outside",
+                         constraintext="none", textfont=dict(size=17), cliponaxis=False, hovertemplate="layer %{x}: %{y} pixels<extra></extra>"), 1, 1)
     biggest = rows[-1].receptive_field
-    palette = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#F0E442", "#000000"]
+    palette = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#999933", "#000000"]
     if biggest <= 41:  # the input pixels, faintly, so the squares can be counted
         edges = np.arange(-biggest / 2, biggest / 2 + 1)
         gx = [v for e in edges for v in (e, e, None)] + [v for e in edges for v in (-biggest / 2, biggest / 2, None)]
