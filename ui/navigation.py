@@ -31,4 +31,11 @@ PAGES: tuple[PageInfo, ...] = (
         "Slide a kernel over a grid, a photo and a signal with any stride, padding and dilation; "
         "pool, and watch the receptive field grow.",
     ),
+    PageInfo(
+        "pages/activations_lab.py",
+        "Activations Lab",
+        ":material/visibility:",
+        "Put a photo through a CNN and see what each layer sees, from edges to parts; the top-5 "
+        "guess and where in the picture the evidence came from (Grad-CAM).",
+    ),
 )

@@ -344,3 +344,58 @@ def test_cli_bad_input_is_one_error_line_and_exit_2(capsys, monkeypatch, tmp_pat
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_colorize_maps_low_to_the_first_colour_and_gaps_to_white():
+    from explorer.activation_figures import colorize
+
+    values = np.array([[0.0, 1.0], [0.5, np.nan]])
+    rgb = colorize(values, 0.0, 1.0)
+    assert rgb.dtype == np.uint8 and rgb.shape == (2, 2, 3)
+    assert rgb[0, 0].tolist() == [68, 1, 84] and rgb[0, 1].tolist() == [253, 231, 37]  # Viridis' ends
+    assert rgb[1, 1].tolist() == [255, 255, 255]
+    assert colorize(np.ones((2, 2)), 1.0, 1.0)[0, 0].tolist() == [68, 1, 84]  # a flat map, no division by 0
+
+
+@pytest.mark.parametrize(("count", "columns"), [(4, 4), (8, 4), (16, 4), (32, 8), (64, 8)])
+def test_grid_columns_fit_a_projector(count, columns):
+    from explorer.activation_figures import grid_columns
+
+    assert grid_columns(count) == columns
+
+
+def test_feature_grid_shows_the_most_active_channels_in_order(cat_activations):
+    from explorer.activation_figures import feature_grid_figure
+
+    layer = next(info for info in cat_activations.layers if info.name == "block2b_activation")
+    output, ranking = cat_activations.output(layer.name), cat_activations.ranking(layer.name)
+    shared = feature_grid_figure(output, ranking, 8, True, layer)
+    assert [a.text for a in shared.layout.annotations] == [f"ch {c}" for c in ranking[:8]]
+    assert shared.data[1].marker.cmax == pytest.approx(float(output[:, :, ranking[:8]].max()))
+    assert shared.data[0].source.startswith("data:image/png;base64,")
+    per_channel = feature_grid_figure(output, ranking, 64, False, layer)
+    assert len(per_channel.layout.annotations) == 64 and len(per_channel.data) == 1  # no shared colour bar
+    tiny = feature_grid_figure(output[:, :, :3], np.arange(3), 16, True, layer)
+    assert len(tiny.layout.annotations) == 3  # never more tiles than channels
+
+
+def test_channel_overlay_cells_cover_the_photo():
+    from explorer.activation_figures import channel_overlay_figure
+
+    photo = np.zeros((448, 448, 3), np.uint8)
+    fig = channel_overlay_figure(photo, np.arange(49, dtype=np.float32).reshape(7, 7), 0.5, "t")
+    heat = fig.data[1]
+    assert heat.dx == heat.dy == 64 and heat.x0 == heat.y0 == 31.5  # 7 cells of 64 px, centred
+    assert heat.opacity == 0.5
+
+
+def test_predictions_figure_puts_the_top_class_on_top():
+    from explorer.activation_figures import predictions_figure
+    from explorer.imagenet import Prediction
+
+    fig = predictions_figure([Prediction(285, "Egyptian cat", 0.6), Prediction(281, "tabby, tabby cat", 0.3)])
+    assert list(fig.data[0].y) == ["tabby (281)", "Egyptian cat (285)"]  # plotly draws bottom-up
+    assert list(fig.data[0].text) == ["30.0%", "60.0%"]

@@ -1,0 +1,302 @@
+"""Plotly figures for the Activations Lab: feature-map grids, overlays, the strip, filters, predictions.
+
+Big pictures (a grid of 64 maps, the photo) travel as one PNG inside the figure rather than
+as numbers: a 64-map grid is ~0.2 MB of PNG instead of megabytes of JSON, so a layer switch
+stays quick. Values that deserve a hover (one channel, Grad-CAM) are real heatmaps.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+from PIL import Image
+from plotly.subplots import make_subplots
+
+from explorer.activations import FilterBank, GradCam, LayerFacts, LayerInfo, StripMap, short_label
+from explorer.imagenet import Prediction
+
+__all__ = [
+    "CHANNEL_COUNTS",
+    "channel_overlay_figure",
+    "colorize",
+    "feature_grid_figure",
+    "filters_figure",
+    "grad_cam_figure",
+    "grid_columns",
+    "layer_facts_figure",
+    "network_strip_figure",
+    "predictions_figure",
+]
+
+CHANNEL_COUNTS = (4, 8, 16, 32, 64)
+"""Choices of how many feature maps the grid shows."""
+MAP_COLORSCALE = "Viridis"
+_MIN_TILE = 96  # small maps (7x7) are enlarged by whole pixels so that they stay crisp
+_MAX_TILE = 112  # large maps are reduced: the grid is ~900 px wide however many tiles
+_LABEL_BAND = 22
+_GAP = 6
+_FONT = {"size": 16}
+_BAR_COLOR = "#0072B2"
+_TOP_COLOR = "#D55E00"
+
+
+@functools.lru_cache(maxsize=4)
+def _lut(colorscale: str) -> np.ndarray:
+    """A 256-entry RGB lookup table sampled from a Plotly colour scale."""
+    colors = plotly.colors.sample_colorscale(colorscale, [i / 255 for i in range(256)], colortype="tuple")
+    table = np.array([[round(255 * c) if max(color) <= 1 else round(c) for c in color[:3]] for color in colors])
+    table = np.clip(table, 0, 255).astype(np.uint8)
+    table.flags.writeable = False
+    return table
+
+
+def colorize(values: np.ndarray, low: float, high: float, colorscale: str = MAP_COLORSCALE) -> np.ndarray:
+    """Map a 2-D array to RGB through a colour scale; low -> the first colour, high -> the last.
+
+    NaN (the gaps between tiles) becomes white.
+    """
+    span = high - low
+    scaled = np.zeros_like(values, dtype=np.float64) if span <= 0 else (values - low) / span
+    index = np.clip(np.nan_to_num(scaled, nan=0.0) * 255 + 0.5, 0, 255).astype(np.uint8)
+    rgb = _lut(colorscale)[index]
+    rgb[np.isnan(values)] = 255
+    return rgb
+
+
+def _png(rgb: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _tile(values: np.ndarray) -> np.ndarray:
+    """Enlarge a small map by whole pixels or reduce a large one, to about 96-112 px a side."""
+    height, width = values.shape
+    side = max(height, width)
+    if side < _MIN_TILE:
+        factor = math.ceil(_MIN_TILE / side)
+        return np.repeat(np.repeat(values, factor, axis=0), factor, axis=1)
+    if side > _MAX_TILE:
+        size = (max(1, round(width * _MAX_TILE / side)), max(1, round(height * _MAX_TILE / side)))
+        return np.asarray(Image.fromarray(values.astype(np.float32), "F").resize(size, Image.Resampling.BOX))
+    return values
+
+
+def _image_axes(fig: go.Figure, row: int | None = None, col: int | None = None) -> None:
+    kwargs = {"row": row, "col": col} if row is not None else {}
+    fig.update_xaxes(visible=False, **kwargs)
+    fig.update_yaxes(visible=False, scaleanchor="x" if row is None else None, **kwargs)
+
+
+def grid_columns(count: int) -> int:
+    """Tiles per row: 4 up to 16 maps, then 8 (a 1600x1000 screen shows 64 as 8x8)."""
+    return min(count, 4) if count <= 16 else 8
+
+
+def feature_grid_figure(
+    output: np.ndarray, ranking: np.ndarray, count: int, shared_scale: bool, layer: LayerInfo
+) -> go.Figure:
+    """The `count` most active channels of a layer, as one picture of tiles labelled by channel.
+
+    Args:
+        output: (H, W, C) feature maps.
+        ranking: channel indices, most active first.
+        count: how many to show (at most C).
+        shared_scale: one colour scale for all tiles (compare channels) or each tile
+            stretched to its own min-max (see the pattern in weak channels).
+        layer: the layer, for the title.
+    """
+    channels = [int(c) for c in ranking[: max(1, min(count, output.shape[2]))]]
+    tiles = [_tile(np.asarray(output[:, :, c], np.float32)) for c in channels]
+    th, tw = tiles[0].shape
+    cols = grid_columns(len(channels))
+    rows = math.ceil(len(channels) / cols)
+    cell_h, cell_w = th + _LABEL_BAND + _GAP, tw + _GAP
+    canvas = np.full((rows * cell_h, cols * cell_w), np.nan, np.float32)
+    shown = np.stack([output[:, :, c] for c in channels])
+    low, high = float(shown.min()), float(shown.max())
+    for i, tile in enumerate(tiles):
+        r, c = divmod(i, cols)
+        top, left = r * cell_h + _LABEL_BAND, c * cell_w
+        if not shared_scale:
+            t_low, t_high = float(tile.min()), float(tile.max())
+            tile = (tile - t_low) / (t_high - t_low) if t_high > t_low else np.zeros_like(tile)
+        canvas[top : top + th, left : left + tw] = tile
+    rgb = colorize(canvas, low, high) if shared_scale else colorize(canvas, 0.0, 1.0)
+    fig = go.Figure(go.Image(source=_png(rgb), hoverinfo="skip"))
+    for i, channel in enumerate(channels):
+        r, c = divmod(i, cols)
+        fig.add_annotation(x=c * cell_w + tw / 2, y=r * cell_h + _LABEL_BAND / 2, text=f"ch {channel}",
+                           showarrow=False, font={"size": 13, "color": "#333"})
+    if shared_scale:
+        # An empty marker trace carries the colour bar of the shared scale.
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+                                 marker={"colorscale": MAP_COLORSCALE, "cmin": low, "cmax": high, "color": [low],
+                                         "showscale": True, "colorbar": {"thickness": 14, "len": 0.8, "exponentformat": "e"}}))
+    scale = "one colour scale" if shared_scale else "each map on its own scale"
+    fig.update_layout(
+        title={"text": f"{len(channels)} most active of {output.shape[2]} channels · {scale}", "font": {"size": 17}},
+        margin={"l": 4, "r": 4, "t": 44, "b": 4}, height=600, plot_bgcolor="white", paper_bgcolor="white",
+        font=_FONT,
+    )
+    _image_axes(fig)
+    return fig
+
+
+def _overlay_base(photo: np.ndarray, title: str) -> go.Figure:
+    fig = go.Figure(go.Image(source=_png(photo), hoverinfo="skip"))
+    fig.update_layout(title={"text": title, "font": {"size": 17}}, margin={"l": 4, "r": 4, "t": 44, "b": 4},
+                      plot_bgcolor="white", paper_bgcolor="white", font=_FONT)
+    _image_axes(fig)
+    return fig
+
+
+def _heatmap_over(values: np.ndarray, side: int, **trace: object) -> go.Heatmap:
+    """A heatmap whose cells cover a side x side photo (cell centres in photo pixels)."""
+    height, width = values.shape
+    return go.Heatmap(z=values, x0=side / width / 2 - 0.5, dx=side / width,
+                      y0=side / height / 2 - 0.5, dy=side / height, **trace)
+
+
+def channel_overlay_figure(
+    photo: np.ndarray, values: np.ndarray, opacity: float, title: str, height: int = 520
+) -> go.Figure:
+    """One feature map enlarged over the photo the network saw (hover shows the values).
+
+    Args:
+        photo: (S, S, 3) uint8, the square crop.
+        values: (h, w) activations of one channel; each cell covers S/h x S/w pixels.
+        opacity: 0 shows only the photo, 1 only the map.
+    """
+    fig = _overlay_base(photo, title)
+    fig.add_trace(_heatmap_over(
+        np.asarray(values, np.float32), photo.shape[0], colorscale=MAP_COLORSCALE, opacity=float(opacity),
+        colorbar={"thickness": 14, "title": {"text": "activation", "side": "right"}, "exponentformat": "e"},
+        hovertemplate="row %{y:.0f}, col %{x:.0f}<br>activation %{z:.3f}<extra></extra>",
+    ))
+    fig.update_layout(height=height)
+    return fig
+
+
+def _alpha_scale(colorscale: str = "Inferno") -> list[list[object]]:
+    """A colour scale that fades in: weak evidence leaves the photo visible."""
+    stops = []
+    for i in range(11):
+        level = i / 10
+        r, g, b = _lut(colorscale)[min(255, round(level * 255))]
+        stops.append([level, f"rgba({r},{g},{b},{0.75 * level ** 0.8:.3f})"])
+    return stops
+
+
+def grad_cam_figure(photo: np.ndarray, cam: GradCam, label: str, height: int = 560) -> go.Figure:
+    """The Grad-CAM heatmap over the photo: bright where the evidence for the class is."""
+    title = f"Grad-CAM for “{short_label(label)}” ({cam.probability:.1%}) at {cam.layer}"
+    fig = _overlay_base(photo, title)
+    fig.add_trace(_heatmap_over(
+        cam.heatmap, photo.shape[0], colorscale=_alpha_scale(), zmin=0.0, zmax=1.0, zsmooth="best",
+        colorbar={"thickness": 14, "title": {"text": "evidence", "side": "right"}},
+        hovertemplate="evidence %{z:.2f}<extra></extra>",
+    ))
+    fig.update_layout(height=height)
+    return fig
+
+
+def network_strip_figure(strip: Sequence[StripMap], height: int = 330) -> go.Figure:
+    """One map per stage, left to right: the picture turns from edges into abstract parts."""
+    titles = [f"<b>stage {s.stage.index}</b> · {s.layer.shape_text}<br>{s.layer.name}<br>channel {s.channel}"
+              for s in strip]
+    fig = make_subplots(rows=1, cols=len(strip), subplot_titles=titles, horizontal_spacing=0.015)
+    for i, item in enumerate(strip, start=1):
+        values = _tile(np.asarray(item.values, np.float32))
+        fig.add_trace(go.Image(source=_png(colorize(values, float(values.min()), float(values.max()))),
+                               hoverinfo="skip"), row=1, col=i)
+        fig.update_xaxes(visible=False, row=1, col=i)
+        fig.update_yaxes(visible=False, scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
+    fig.update_annotations(font={"size": 13})
+    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 84, "b": 4}, font=_FONT,
+                      plot_bgcolor="white", paper_bgcolor="white")
+    return fig
+
+
+def layer_facts_figure(facts: Sequence[LayerFacts], layers: Sequence[LayerInfo], selected: str,
+                       height: int = 360) -> go.Figure:
+    """Mean activation and the share of zeros after each activation layer (ReLU), through the network.
+
+    Only outputs after a non-linearity are drawn (all layers when a network has none), so
+    the curve follows what the next layer receives rather than zig-zagging between
+    convolution, normalisation and activation.
+    """
+    after = {info.name for info in layers if info.nonlinear}
+    facts = [f for f in facts if f.name in after] or list(facts)
+    names = [f.name for f in facts]
+    depth = list(range(1, len(facts) + 1))
+    stage = {info.name: info.stage for info in layers}
+    hover = [f"{f.name}<br>stage {stage.get(f.name, '?')} · {'×'.join(map(str, f.output_shape))}" for f in facts]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
+                        subplot_titles=("Mean activation", "Share of zeros after ReLU"))
+    fig.add_trace(go.Scatter(x=depth, y=[f.mean_activation for f in facts], mode="lines+markers",
+                             marker={"size": 5, "color": _BAR_COLOR}, line={"color": _BAR_COLOR},
+                             text=hover, hovertemplate="%{text}<br>mean %{y:.3f}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=depth, y=[f.zero_fraction for f in facts], mode="lines+markers",
+                             marker={"size": 5, "color": _TOP_COLOR}, line={"color": _TOP_COLOR},
+                             text=hover, hovertemplate="%{text}<br>%{y:.0%} zeros<extra></extra>"), row=1, col=2)
+    if selected in names:
+        x = names.index(selected) + 1
+        for col in (1, 2):
+            fig.add_vline(x=x, line={"color": "#555", "dash": "dot"}, row=1, col=col)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=2)
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(title_text="activation layers, input to output", automargin=True)
+    fig.update_layout(height=height, showlegend=False, margin={"l": 60, "r": 20, "t": 40, "b": 60}, font=_FONT,
+                      plot_bgcolor="white", paper_bgcolor="white")
+    fig.update_annotations(font={"size": 16})
+    return fig
+
+
+def filters_figure(bank: FilterBank, height: int = 600) -> go.Figure:
+    """The first convolution's filters as small RGB pictures (each stretched to its own range)."""
+    count, kh, kw, _ = bank.images.shape
+    factor = max(1, math.ceil(64 / max(kh, kw)))
+    cols = min(count, 8 if count <= 32 else 16)
+    rows = math.ceil(count / cols)
+    th, tw = kh * factor, kw * factor
+    gap = 8
+    canvas = np.full((rows * (th + gap), cols * (tw + gap), 3), 255, np.uint8)
+    for i in range(count):
+        r, c = divmod(i, cols)
+        tile = np.repeat(np.repeat(bank.images[i], factor, axis=0), factor, axis=1)
+        canvas[r * (th + gap) : r * (th + gap) + th, c * (tw + gap) : c * (tw + gap) + tw] = np.rint(tile * 255)
+    fig = go.Figure(go.Image(source=_png(canvas), hoverinfo="skip"))
+    kh_, kw_, cin, filters = bank.kernel_shape
+    fig.update_layout(
+        title={"text": f"{bank.layer}: {filters} filters of {kh_}×{kw_}×{cin}, drawn as RGB", "font": {"size": 17}},
+        height=height, margin={"l": 4, "r": 4, "t": 44, "b": 4}, font=_FONT,
+        plot_bgcolor="white", paper_bgcolor="white",
+    )
+    _image_axes(fig)
+    return fig
+
+
+def predictions_figure(predictions: Sequence[Prediction], height: int = 360) -> go.Figure:
+    """Top-k ImageNet classes as horizontal bars, the most probable on top."""
+    labels = [f"{short_label(p.label)} ({p.index})" for p in predictions][::-1]
+    values = [p.probability for p in predictions][::-1]
+    colors = [_BAR_COLOR] * (len(values) - 1) + [_TOP_COLOR]
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=colors,
+                           text=[f"{v:.1%}" for v in values], textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
+    # Room on the right for the percentage written after the longest bar.
+    fig.update_xaxes(tickformat=".0%", range=[0, min(1.3, max(values) * 1.3 + 0.02)], dtick=0.25 if max(values) > 0.5 else None,
+                     automargin=True)
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(title={"text": f"Top-{len(predictions)} ImageNet classes", "font": {"size": 17}},
+                      height=height, margin={"l": 10, "r": 30, "t": 44, "b": 30}, font=_FONT,
+                      plot_bgcolor="white", paper_bgcolor="white")
+    return fig

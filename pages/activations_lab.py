@@ -1,0 +1,113 @@
+"""Activations Lab: a photo goes into a CNN; see what each layer sees and where the evidence is."""
+
+import streamlit as st
+
+from explorer import activation_figures as figs
+from explorer.activations import network_strip, short_label
+from explorer.backbones import list_backbones
+from explorer.imagenet import imagenet_class_names
+from explorer.images import ALLOWED_FORMATS, MAX_UPLOAD_MB, SAMPLE_IMAGES
+from ui import activations as act
+
+act.init_state()
+st.title("Activations Lab")
+
+with st.sidebar:
+    specs = {s.id: s for s in list_backbones()}
+    st.selectbox("Backbone", list(specs), key=act.BACKBONE, on_change=act.on_backbone_change,
+                 format_func=lambda i: specs[i].label if specs[i].pretrained_available
+                 else f"{specs[i].label} · random weights")
+    st.radio("Sample photo", list(SAMPLE_IMAGES), key=act.SAMPLE, horizontal=True, format_func=str.capitalize)
+    st.file_uploader("Or your own photo", type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg"],
+                     key=act.UPLOAD, max_upload_size=MAX_UPLOAD_MB,
+                     help=f"PNG, JPEG, WebP, BMP or GIF, up to {MAX_UPLOAD_MB} MB. Remove it to go back to the samples.")
+
+photo, error = act.current_photo()
+if error:
+    st.error(f"{error}  \nShowing the sample photo instead.", icon=":material/broken_image:")
+ex = act.extractor(st.session_state[act.BACKBONE])
+pixels = act.network_input(photo.digest, ex.input_size, photo)
+shown = act.network_input(photo.digest, act.PHOTO_SIDE, photo)
+acts = act.activations(ex.spec.id, photo.digest, pixels)
+act.ensure_layer(ex, photo.digest)
+
+with st.sidebar:
+    st.image(shown, caption=f"What {ex.spec.label.split(' (')[0]} sees: the centre {ex.input_size}×{ex.input_size} "
+             f"of {photo.name} ({photo.original_size[0]}×{photo.original_size[1]})")
+if ex.pretrained:
+    st.caption(f"**{ex.spec.label}** with ImageNet weights"
+               f"{' and its classifier' if ex.has_imagenet_head else ''}, on a {ex.input_size}×{ex.input_size} crop.")
+else:
+    st.caption(f":orange[**{ex.label}**: ImageNet weights are not on this machine, so these filters are random, "
+               "not learned.] EfficientNet-Lite0 is pretrained everywhere.")
+
+tabs = dict(zip(act.TABS, st.tabs(act.TABS, key=act.TAB, on_change="rerun")))
+if tabs["Feature maps"].open is not False:
+    with tabs["Feature maps"]:
+        stages = {s.index: s for s in ex.stages}
+        c1, c2, c3, c4 = st.columns([3, 4, 3, 2])
+        c1.selectbox("Stage (resolution)", list(stages), key=act.STAGE, format_func=lambda i: stages[i].label)
+        stage = stages[st.session_state[act.STAGE]]
+        c2.selectbox("Layer", stage.layers, key=act.LAYER,
+                     format_func=lambda n: f"{n} · {ex.layer(n).type} · {ex.layer(n).shape_text}")
+        c3.select_slider("Channels in the grid", figs.CHANNEL_COUNTS, key=act.COUNT)
+        c4.radio("Colour scale", act.SCALES, key=act.SCALE)
+        layer = ex.layer(st.session_state[act.LAYER])
+        output, ranking, facts = acts.output(layer.name), acts.ranking(layer.name), acts.facts[layer.name]
+        st.markdown(f"**{layer.name}** ({layer.type}) outputs **{layer.shape_text}**: {facts.channels} maps of "
+                    f"{layer.output_shape[0]}×{layer.output_shape[1]} · mean activation **{facts.mean_activation:.3g}**"
+                    f" · max {facts.max_activation:.3g} · **{facts.zero_fraction:.0%}** zeros after ReLU")
+        grid, large = st.columns([3, 2])
+        grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[act.COUNT],
+                                                   st.session_state[act.SCALE] == "shared", layer),
+                          theme=None, key="act.grid_chart", config={"displayModeBar": False})
+        with large:
+            r1, r2 = st.columns([3, 2])
+            # Option texts must not depend on the photo: the browser keeps a kept value's old text.
+            r1.selectbox("Channel to enlarge, by activity", range(layer.channels), key=act.RANK,
+                         format_func=lambda r: "the most active" if r == 0 else f"#{r + 1} most active")
+            r2.slider("Map over photo", 0.0, 1.0, step=0.1, key=act.OPACITY)
+            rank = st.session_state[act.RANK]
+            channel = int(ranking[rank])
+            st.plotly_chart(figs.channel_overlay_figure(
+                shown, output[:, :, channel], st.session_state[act.OPACITY],
+                f"ch {channel} (#{rank + 1}, mean {output[:, :, channel].mean():.3g}): "
+                f"{layer.output_shape[0]}×{layer.output_shape[1]} cells over the photo"),
+                theme=None, key="act.channel_chart", config={"displayModeBar": False})
+
+if tabs["Through the network"].open:
+    with tabs["Through the network"]:
+        st.caption("One map per stage (its most active channel), from the first convolution to the last "
+                   "feature map: edges and colours first, then textures, then parts.")
+        st.plotly_chart(figs.network_strip_figure(network_strip(acts)), theme=None, key="act.strip_chart")
+        st.plotly_chart(figs.layer_facts_figure([acts.facts[l.name] for l in ex.layers], ex.layers,
+                                                st.session_state[act.LAYER]), theme=None, key="act.facts_chart")
+
+if tabs["First-layer filters"].open:
+    with tabs["First-layer filters"]:
+        bank = ex.first_layer_filters()
+        if bank is None:
+            st.info("This network has no ordinary convolution on the RGB image.")
+        else:
+            st.plotly_chart(figs.filters_figure(bank), theme=None, key="act.filters_chart")
+            st.caption("Each filter is stretched to its own range: mid-gray is 0, colours show which input "
+                       "colours excite it. Learned filters look like edge and colour detectors; random ones like noise.")
+
+if tabs["Predictions & Grad-CAM"].open:
+    with tabs["Predictions & Grad-CAM"]:
+        if not ex.has_imagenet_head:
+            st.info(f"Predictions and Grad-CAM need {ex.spec.label}'s pretrained ImageNet classifier, which is "
+                    "not on this machine. Pick EfficientNet-Lite0: its weights ship with the app.")
+        else:
+            names = imagenet_class_names()
+            top = acts.predictions(5)
+            left, right = st.columns([2, 3])
+            left.plotly_chart(figs.predictions_figure(top), theme=None, key="act.predictions_chart")
+            left.selectbox("Explain the class", [act.TOP_CLASS, *range(len(names))], key=act.CAM_CLASS,
+                           format_func=lambda i: "the top class" if i == act.TOP_CLASS
+                           else f"{short_label(names[i])} ({i})")
+            cam = act.grad_cam(ex.spec.id, photo.digest, st.session_state[act.CAM_CLASS], pixels)
+            right.plotly_chart(figs.grad_cam_figure(shown, cam, names[cam.class_index]), theme=None,
+                               key="act.gradcam_chart")
+            left.caption("Grad-CAM weights the last feature maps by the gradient of the class score: "
+                         "bright where the evidence for the class is.")

@@ -1,0 +1,66 @@
+"""The Activations Lab in a real Chromium: upload a photo, the feature-map grid appears; a bad file is refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ROOT, screenshot, wait_for_idle
+
+pytestmark = pytest.mark.e2e
+
+GRID_TITLE = re.compile(r"\d+ most active of \d+ channels")
+
+
+def open_lab(page, app_url: str) -> None:
+    # A fresh server only knows the deep link once the router has run: open the root first.
+    page.goto(app_url)
+    wait_for_idle(page)
+    page.goto(f"{app_url}/activations_lab")
+    wait_for_idle(page, timeout_ms=180_000)
+
+
+def upload(page, path) -> None:
+    wait_for_idle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.wait_for_timeout(500)  # the upload starts a rerun
+    wait_for_idle(page, timeout_ms=180_000)
+
+
+def test_upload_a_photo_and_see_its_feature_maps(page, app_url, tmp_path):
+    open_lab(page, app_url)
+    grid = page.locator("[data-testid='stPlotlyChart']").first
+    expect(grid).to_be_visible()
+    expect(page.get_by_text(GRID_TITLE).first).to_be_visible()
+    screenshot(page, "activations_lab_cat")
+
+    photo = tmp_path / "my_espresso.jpg"
+    Image.open(ROOT / "assets" / "samples" / "coffee.png").convert("RGB").save(photo, quality=90)
+    upload(page, photo)
+    expect(page.get_by_text("my_espresso.jpg", exact=False).first).to_be_visible()
+    expect(page.get_by_text(GRID_TITLE).first).to_be_visible()
+    expect(page.locator("[data-testid='stAlertContentError']")).to_have_count(0)
+    # The grid is a picture of the maps: an <image> inside the chart, not an empty plot.
+    expect(grid.locator("image").first).to_be_attached()
+    screenshot(page, "activations_lab_upload")
+
+    page.get_by_role("tab", name="Predictions & Grad-CAM").click()
+    wait_for_idle(page, timeout_ms=180_000)
+    expect(page.get_by_text(re.compile(r"^espresso \(967\)$")).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile("Grad-CAM for")).first).to_be_visible()
+    screenshot(page, "activations_lab_predictions")
+
+
+def test_a_text_file_named_png_is_refused_and_the_page_keeps_working(page, app_url, tmp_path):
+    open_lab(page, app_url)
+    fake = tmp_path / "holiday.png"
+    fake.write_text("this is not a photo\n")
+    upload(page, fake)
+    error = page.locator("[data-testid='stAlertContentError']")
+    expect(error).to_contain_text("none of those (whatever its name says)")
+    expect(error).to_contain_text("Showing the sample photo instead")
+    expect(page.get_by_text(GRID_TITLE).first).to_be_visible()
+    screenshot(page, "activations_lab_bad_upload")
