@@ -231,6 +231,34 @@ def cmd_layers(args: argparse.Namespace) -> Any:
     return "\n".join(lines)
 
 
+def cmd_zoo(args: argparse.Namespace) -> Any:
+    """The case-study networks: parameters, depth and multiply-adds counted from Keras models."""
+    from explorer.zoo import iter_zoo
+
+    rows = [model.summary() for model in iter_zoo()]
+    if args.json:
+        return rows
+    lines = [f"{'network':<26} {'year':>4} {'top-1':>6} {'parameters':>13} {'mult-adds':>16} {'depth':>5} {'input':>7}"]
+    lines += [f"{r['name']:<26} {r['year']:>4} {r['top1']:>5.1f}% {r['params']:>13,} {r['madds']:>16,} "
+              f"{r['depth']:>5} {r['input_size']:>3}x{r['input_size']:<3}" for r in rows]
+    lines.append("\nmult-adds: Conv2D, DepthwiseConv2D, SeparableConv2D and Dense, one image at the input size shown; "
+                 "depth: most layers with weights on a path; top-1: published (--json gives each source).")
+    return "\n".join(lines)
+
+
+def cmd_iou(args: argparse.Namespace) -> Any:
+    """Intersection over union of two boxes in continuous coordinates."""
+    from explorer.detection import iou, parse_box
+
+    if len(args.box) != 2:
+        raise ExplorerInputError(f"iou takes exactly two --box options. Received: boxes={len(args.box)}")
+    overlap = iou(*(parse_box(text) for text in args.box))
+    result = {"iou": overlap.iou, "intersection": overlap.intersection, "union": overlap.union}
+    if args.json:
+        return result
+    return f"IoU {overlap.iou:.4f} (intersection {overlap.intersection:g}, union {overlap.union:g})"
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="python -m explorer", description="CNN & transfer-learning explorer.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -292,6 +320,16 @@ def _build_parser() -> _Parser:
     p.add_argument("--input-size", type=int, default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_layers)
+
+    p = sub.add_parser("zoo", help="AlexNet to EfficientNet: parameters, depth, multiply-adds, published top-1")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_zoo)
+
+    p = sub.add_parser("iou", help="intersection over union of two boxes x1,y1,x2,y2")
+    p.add_argument("--box", action="append", required=True, metavar="x1,y1,x2,y2",
+                   help="give it twice; write --box=-5,0,10,10 when a value is negative")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_iou)
     return parser
 
 

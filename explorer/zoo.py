@@ -1,0 +1,439 @@
+"""The architecture zoo: classic CNNs side by side, counted layer by layer from Keras models.
+
+What is counted, for one image at the network's native input size (224x224, or 227 for
+AlexNet and 299 for the Inception v3 family, the sizes their accuracy was measured at):
+
+- parameters: every weight of every layer (biases, BatchNormalization statistics and
+  all), the same number as ``model.count_params()``;
+- multiply-adds: one per weight use in Conv2D, DepthwiseConv2D, SeparableConv2D and
+  Dense layers (biases, batch norm, activations, pooling, residual adds and the
+  squeeze-excite multiply are not counted; they are a few percent at most);
+- depth: the most weight layers (the same four kinds) on any path from input to
+  output, the papers' own convention ("22 layers deep when counting only layers with
+  parameters", GoogLeNet);
+- activations: the values each layer outputs, the input image included.
+
+Years and ImageNet top-1 accuracies are published facts, stored with their source.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from math import prod
+from typing import TYPE_CHECKING
+
+from explorer.errors import ExplorerInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import keras
+
+WEIGHT_LAYER_TYPES = frozenset({"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"})
+KERAS_TABLE = "Keras Applications table (keras.io/api/applications): ImageNet validation, single crop"
+
+
+@dataclass(frozen=True)
+class ZooSpec:
+    """One network of the zoo: published facts and how we build it."""
+
+    id: str
+    name: str
+    year: int
+    top1: float
+    """ImageNet (ILSVRC-2012 validation) top-1 accuracy in percent, as published."""
+    top1_source: str
+    paper: str
+    input_size: int
+    keras_code: str
+    """The call that builds it (random weights), shown on the page."""
+    builder: tuple[str, str, tuple[tuple[str, object], ...]]
+    """(module, function, keyword arguments): a picklable recipe for the build."""
+    idea: str
+    """The network's key idea in one line."""
+
+    @property
+    def top1_cite(self) -> str:
+        """The source in short: the part of top1_source before ": "."""
+        return self.top1_source.split(": ")[0]
+
+    def build(self) -> keras.Model:
+        """Build the network with random weights."""
+        module, function, kwargs = self.builder
+        return getattr(importlib.import_module(module), function)(**dict(kwargs))
+
+
+@dataclass(frozen=True)
+class ZooLayer:
+    """One Keras layer with what it costs."""
+
+    name: str
+    type: str
+    label: str
+    """Short description for diagrams: "3x3 conv, 64", "max pool 3x3/2", "add"."""
+    output_shape: tuple[int, ...]
+    """Without the batch axis."""
+    params: int
+    madds: int
+    inbound: tuple[str, ...]
+
+    @property
+    def is_weight_layer(self) -> bool:
+        """Whether the layer counts towards depth and multiply-adds."""
+        return self.type in WEIGHT_LAYER_TYPES
+
+    @property
+    def activations(self) -> int:
+        """Values in the layer's output for one image."""
+        return prod(self.output_shape)
+
+
+@dataclass(frozen=True)
+class ZooModel:
+    """A built and counted network (the model itself is not kept)."""
+
+    spec: ZooSpec
+    layers: tuple[ZooLayer, ...]
+    keras_params: int
+    """``model.count_params()`` as Keras reports it, kept to check the per-layer sum."""
+    depth: int
+
+    @property
+    def params(self) -> int:
+        """All parameters: the sum over the layers."""
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def madds(self) -> int:
+        """Multiply-adds for one image at the native input size."""
+        return sum(layer.madds for layer in self.layers)
+
+    def summary(self) -> dict[str, object]:
+        """The table row: what the CLI prints with --json."""
+        s = self.spec
+        return {"id": s.id, "name": s.name, "year": s.year, "params": self.params, "depth": self.depth,
+                "madds": self.madds, "top1": s.top1, "input_size": s.input_size, "top1_source": s.top1_source}
+
+    def layer(self, name: str) -> ZooLayer:
+        """The layer with this name.
+
+        Raises:
+            ExplorerInputError: if there is none.
+        """
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ExplorerInputError(f"{self.spec.name} has no layer of that name. Received: name={name!r}")
+
+    def block(self, prefix: str) -> tuple[ZooLayer, ...]:
+        """The layers whose names start with a prefix (a block of the Keras model)."""
+        return tuple(layer for layer in self.layers if layer.name.startswith(prefix))
+
+
+def _application(cls: str) -> tuple[str, str, tuple[tuple[str, object], ...]]:
+    return "keras.applications", cls, (("weights", None),)
+
+
+def _ours(module: str, func: str, **kwargs: object) -> tuple[str, str, tuple[tuple[str, object], ...]]:
+    return module, func, tuple(kwargs.items())
+
+
+ZOO: tuple[ZooSpec, ...] = (
+    ZooSpec(
+        "alexnet", "AlexNet", 2012, 59.3,
+        "Krizhevsky, Sutskever & Hinton (2012), Table 2: one CNN, 40.7% top-1 error on ILSVRC-2012 val",
+        "Krizhevsky, Sutskever & Hinton, ImageNet Classification with Deep Convolutional Neural Networks (NIPS 2012)",
+        227, "explorer.classic_nets.build_alexnet()", _ours("explorer.classic_nets", "build_alexnet"),
+        "Conv-pool-norm blocks with 11x11 and 5x5 filters, ReLU, dropout; trained on two GPUs.",
+    ),
+    ZooSpec(
+        "zfnet", "ZFNet", 2013, 61.7,
+        "Zeiler & Fergus (2013, arXiv:1311.2901v1), Table 2: one convnet, 38.3% top-1 error on ILSVRC-2012 val",
+        "Zeiler & Fergus, Visualizing and Understanding Convolutional Networks (ECCV 2014)",
+        224, "explorer.classic_nets.build_zfnet()", _ours("explorer.classic_nets", "build_zfnet"),
+        "A better-tuned AlexNet: 7x7 stride-2 first layer, found by visualising what each layer learns.",
+    ),
+    ZooSpec(
+        "vgg16", "VGG16", 2014, 71.3, KERAS_TABLE,
+        "Simonyan & Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (2014)",
+        224, "keras.applications.VGG16(weights=None)", _application("VGG16"),
+        "Only 3x3 convolutions, stacked: twice as deep as AlexNet.",
+    ),
+    ZooSpec(
+        "vgg19", "VGG19", 2014, 71.3, KERAS_TABLE,
+        "Simonyan & Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (2014)",
+        224, "keras.applications.VGG19(weights=None)", _application("VGG19"),
+        "VGG16 with three more 3x3 layers: more compute and memory for no gain in the Keras table.",
+    ),
+    ZooSpec(
+        "googlenet", "GoogLeNet (Inception v1)", 2014, 71.0,
+        "Szegedy et al. (2015), Rethinking the Inception Architecture, Table 3: GoogLeNet 29% top-1 error, "
+        "single crop (the GoogLeNet paper reports top-5 only)",
+        "Szegedy et al., Going Deeper with Convolutions (2014)",
+        224, "explorer.classic_nets.build_googlenet()", _ours("explorer.classic_nets", "build_googlenet"),
+        "Inception modules: 1x1, 3x3, 5x5 and pooling in parallel, with 1x1 bottlenecks; no big FC layer.",
+    ),
+    ZooSpec(
+        "resnet50", "ResNet50", 2015, 74.9, KERAS_TABLE,
+        "He, Zhang, Ren & Sun, Deep Residual Learning for Image Recognition (2015)",
+        224, "keras.applications.ResNet50(weights=None)", _application("ResNet50"),
+        "Residual (skip) connections and 1x1-3x3-1x1 bottleneck blocks let 50+ layers train.",
+    ),
+    ZooSpec(
+        "inception_v3", "Inception v3", 2015, 77.9, KERAS_TABLE,
+        "Szegedy et al., Rethinking the Inception Architecture for Computer Vision (2015)",
+        299, "keras.applications.InceptionV3(weights=None)", _application("InceptionV3"),
+        "Factorised convolutions: 5x5 as two 3x3, nxn as 1xn then nx1; efficient grid reduction.",
+    ),
+    ZooSpec(
+        "inception_resnet_v2", "Inception-ResNet v2", 2016, 80.3, KERAS_TABLE,
+        "Szegedy, Ioffe, Vanhoucke & Alemi, Inception-v4, Inception-ResNet and the Impact of Residual "
+        "Connections on Learning (2016)",
+        299, "keras.applications.InceptionResNetV2(weights=None)", _application("InceptionResNetV2"),
+        "Inception modules inside residual connections (scaled down before the add).",
+    ),
+    ZooSpec(
+        "mobilenet_v2", "MobileNetV2", 2018, 71.3, KERAS_TABLE,
+        "Sandler et al., MobileNetV2: Inverted Residuals and Linear Bottlenecks (2018)",
+        224, "keras.applications.MobileNetV2(weights=None)", _application("MobileNetV2"),
+        "Depthwise-separable convolutions in inverted residual blocks: light enough for a phone.",
+    ),
+    ZooSpec(
+        "efficientnet_b0", "EfficientNet-B0", 2019, 77.1, KERAS_TABLE,
+        "Tan & Le, EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks (2019)",
+        224, "keras.applications.EfficientNetB0(weights=None)", _application("EfficientNetB0"),
+        "A searched MobileNet-style base (MBConv + squeeze-excite), scaled in depth, width and resolution together.",
+    ),
+    ZooSpec(
+        "efficientnet_lite0", "EfficientNet-Lite0", 2020, 75.1,
+        "TensorFlow TPU repository, models/official/efficientnet/lite/README.md: FP32 accuracy 75.1%",
+        "EfficientNet-Lite, TensorFlow TPU repository (2020)",
+        224, "explorer.efficientnet_lite.build_efficientnet_lite0(include_top=True, weights=None)",
+        _ours("explorer.efficientnet_lite", "build_efficientnet_lite0", include_top=True, weights=None),
+        "EfficientNet-B0 for mobile accelerators: no squeeze-excite, ReLU6 instead of swish.",
+    ),
+)
+_BY_ID = {spec.id: spec for spec in ZOO}
+
+
+def get_zoo_spec(network_id: str) -> ZooSpec:
+    """The zoo entry for an id.
+
+    Raises:
+        ExplorerInputError: if the id is not in the zoo.
+    """
+    try:
+        return _BY_ID[network_id]
+    except KeyError:
+        raise ExplorerInputError(
+            f"Unknown network; choose one of {', '.join(_BY_ID)}. Received: network={network_id!r}"
+        ) from None
+
+
+def layer_madds(layer: keras.layers.Layer) -> int:
+    """Multiply-adds of one layer for one image (0 for layers that are not counted).
+
+    Conv2D: output positions x output channels x (kh x kw x input channels / groups).
+    DepthwiseConv2D: output values x kh x kw. SeparableConv2D: its depthwise part plus
+    a 1x1 convolution. Dense: output values x input features.
+    """
+    kind = type(layer).__name__
+    if kind not in WEIGHT_LAYER_TYPES:
+        return 0
+    out = tuple(int(d) for d in layer.output.shape[1:])
+    c_in = int(layer.input.shape[-1])
+    if kind == "Dense":
+        return prod(out) * c_in
+    kh, kw = layer.kernel_size
+    if kind == "Conv2D":
+        return prod(out) * kh * kw * c_in // layer.groups
+    positions = prod(out[:-1])
+    depthwise = positions * c_in * layer.depth_multiplier * kh * kw
+    if kind == "DepthwiseConv2D":
+        return depthwise
+    return depthwise + positions * c_in * layer.depth_multiplier * out[-1]
+
+
+def layer_label(layer: keras.layers.Layer) -> str:
+    """A short human description: "3x3 conv/2, 64", "max pool 3x3/2", "dense 4096", "add"."""
+    kind = type(layer).__name__
+    stride = ""
+    if hasattr(layer, "strides") and tuple(layer.strides) != (1, 1):
+        stride = "/" + "x".join(str(s) for s in dict.fromkeys(layer.strides))
+    size = "x".join(str(k) for k in getattr(layer, "kernel_size", getattr(layer, "pool_size", ())))
+    if kind == "Conv2D":
+        groups = f", {layer.groups} groups" if layer.groups > 1 else ""
+        return f"{size} conv{stride}, {layer.filters}{groups}"
+    if kind == "DepthwiseConv2D":
+        return f"{size} depthwise{stride}"
+    if kind == "SeparableConv2D":
+        return f"{size} separable{stride}, {layer.filters}"
+    if kind == "Dense":
+        return f"dense {layer.units}"
+    if kind in ("MaxPooling2D", "AveragePooling2D"):
+        return f"{'max' if kind.startswith('Max') else 'avg'} pool {size}{stride}"
+    names = {"Concatenate": "concatenate", "Add": "add", "Multiply": "multiply",
+             "GlobalAveragePooling2D": "global avg pool", "InputLayer": "input",
+             "BatchNormalization": "batch norm", "Flatten": "flatten", "ZeroPadding2D": "zero padding"}
+    if kind == "Activation":
+        return getattr(layer.activation, "__name__", "activation")
+    if kind == "ReLU" and layer.max_value:
+        return f"ReLU{layer.max_value:g}"
+    if kind == "CustomScaleLayer":  # Inception-ResNet's residual add: x + scale * r
+        return f"add x + {layer.scale:g} r"
+    if kind == "LocalResponseNormalization":
+        return "local response norm"
+    return names.get(kind, kind)
+
+
+def layer_inbound(layer: keras.layers.Layer) -> tuple[str, ...]:
+    """Names of the layers whose outputs this layer reads (its first call)."""
+    # Keras 3 keeps the graph on the layer's inbound nodes (one per call; ours are called once).
+    nodes = layer._inbound_nodes  # noqa: SLF001 - no public accessor for a layer's parents
+    return tuple(parent.operation.name for parent in nodes[0].parent_nodes) if nodes else ()
+
+
+def compute_zoo_model(spec: ZooSpec, model: keras.Model) -> ZooModel:
+    """Count a built network layer by layer.
+
+    Args:
+        spec: the zoo entry the model was built from.
+        model: a functional keras.Model.
+
+    Returns:
+        The per-layer table, Keras' own parameter count and the depth.
+    """
+    rows = []
+    for layer in model.layers:
+        rows.append(ZooLayer(
+            name=layer.name, type=type(layer).__name__, label=layer_label(layer),
+            output_shape=tuple(int(d) for d in layer.output.shape[1:]),
+            params=sum(prod(int(d) for d in w.shape) for w in layer.weights),
+            madds=layer_madds(layer), inbound=layer_inbound(layer),
+        ))
+    return ZooModel(spec, tuple(rows), int(model.count_params()), weight_depth(rows))
+
+
+def weight_depth(layers: tuple[ZooLayer, ...] | list[ZooLayer]) -> int:
+    """The most weight layers on any path through the graph (layers in any order)."""
+    by_name = {layer.name: layer for layer in layers}
+    depth: dict[str, int] = {}
+
+    def visit(name: str) -> int:
+        if name not in depth:
+            layer = by_name[name]
+            # An iterative walk would be safer for very deep graphs; ours are < 1,000 layers.
+            depth[name] = max((visit(p) for p in layer.inbound if p in by_name), default=0) + layer.is_weight_layer
+        return depth[name]
+
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * len(by_name) + 100))
+    try:
+        return max((visit(name) for name in by_name), default=0)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def build_zoo_model(network_id: str) -> ZooModel:
+    """Build one network (random weights), count it and let the model go.
+
+    Raises:
+        ExplorerInputError: for an unknown id.
+    """
+    spec = get_zoo_spec(network_id)
+    return compute_zoo_model(spec, spec.build())
+
+
+def iter_zoo() -> Iterator[ZooModel]:
+    """Build and count every network in turn (slow: about half a minute for all eleven)."""
+    for spec in ZOO:
+        yield build_zoo_model(spec.id)
+
+
+# --------------------------------------------------------------------------- #
+# The arithmetic behind the key ideas (checked against Keras layers in the tests)
+# --------------------------------------------------------------------------- #
+
+
+def conv_madds(height: int, width: int, kernel: int | tuple[int, int], c_in: int, c_out: int) -> int:
+    """Multiply-adds of a stride-1 'same' convolution producing height x width x c_out."""
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    return height * width * kh * kw * c_in * c_out
+
+
+def stacked_receptive_field(layers: int, kernel: int = 3) -> int:
+    """The receptive field of n stacked stride-1 k x k convolutions: n(k-1) + 1."""
+    return layers * (kernel - 1) + 1
+
+
+def stacked_conv_weights(layers: int, kernel: int, channels: int) -> int:
+    """Weights (no biases) of n stacked k x k convolutions with C channels in and out: n k^2 C^2."""
+    return layers * kernel * kernel * channels * channels
+
+
+def naive_inception_madds(height: int, width: int, c_in: int, b1: int, b3: int, b5: int) -> int:
+    """Multiply-adds of an Inception module without its 1x1 reductions (the pool branch is free)."""
+    return sum(conv_madds(height, width, k, c_in, c) for k, c in ((1, b1), (3, b3), (5, b5)))
+
+
+def separable_madds(height: int, width: int, kernel: int, c_in: int, c_out: int) -> int:
+    """Multiply-adds of a depthwise k x k convolution followed by a 1x1 convolution."""
+    return height * width * c_in * (kernel * kernel + c_out)
+
+
+# --------------------------------------------------------------------------- #
+# Memory per layer for one image
+# --------------------------------------------------------------------------- #
+
+BYTES_PER_VALUE = 4
+"""float32."""
+_NO_NEW_VALUES = frozenset({"Flatten", "Reshape", "Dropout"})
+"""Layers whose output is a view of their input at inference."""
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    """Values one layer outputs and weights it holds, for one image."""
+
+    name: str
+    type: str
+    activations: int
+    params: int
+
+
+@dataclass(frozen=True)
+class MemoryReport:
+    """Activation and parameter memory per layer, with the counting conventions spelled out."""
+
+    network: str
+    rows: tuple[MemoryRow, ...]
+    relu_copies: int
+    """Extra values if every convolution's pre-ReLU output were kept as a separate tensor."""
+
+    @property
+    def activations(self) -> int:
+        """Values output by all layers, the input image included, each counted once."""
+        return sum(row.activations for row in self.rows)
+
+    @property
+    def params(self) -> int:
+        return sum(row.params for row in self.rows)
+
+    def megabytes(self, values: int) -> float:
+        """Values -> MB of float32 (1 MB = 10^6 bytes)."""
+        return values * BYTES_PER_VALUE / 1e6
+
+
+def memory_per_layer(model: ZooModel) -> MemoryReport:
+    """Activations and parameters layer by layer for one image at the native input size.
+
+    Each Keras layer's output is counted once, the input image included; a Conv2D with
+    activation="relu" is one tensor (Keras fuses the ReLU). Flatten, Reshape and Dropout
+    add no values at inference and are left out.
+    """
+    rows = tuple(MemoryRow(layer.name, layer.type, layer.activations, layer.params)
+                 for layer in model.layers if layer.type not in _NO_NEW_VALUES)
+    relu = sum(layer.activations for layer in model.layers if layer.type == "Conv2D")
+    return MemoryReport(model.spec.id, rows, relu)
