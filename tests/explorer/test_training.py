@@ -1,0 +1,210 @@
+"""Training runs: each strategy freezes what it says, the notes' callbacks do their job, stop is clean."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from explorer import training
+from explorer.datasets import make_shapes, split_dataset
+from explorer.errors import ExplorerInputError
+from explorer.training import TrainConfig, classify, load_classifier, run_training
+
+ROOT = Path(__file__).resolve().parents[2]
+SPLIT = split_dataset(make_shapes(8, 32, seed=1), 0.25)  # 18 train, 6 val, 3 classes
+
+
+def _cnn(**changes) -> TrainConfig:
+    base = dict(backbone="simple_cnn", image_size=32, epochs=2, batch_size=8, fine_tune_layers=2)
+    return TrainConfig(**{**base, **changes})
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Spy on model building: keep the whole model and the backbone's initial weights."""
+    seen: dict = {}
+    original = training._build
+
+    def spy(config, class_names):
+        parts = original(config, class_names)
+        seen["whole"], seen["backbone"] = parts[0], parts[1]
+        seen["initial"] = [[w.copy() for w in layer.get_weights()] for layer in parts[1].layers]
+        return parts
+
+    monkeypatch.setattr(training, "_build", spy)
+    return seen
+
+
+def _changed(seen: dict) -> list[bool]:
+    """Per backbone layer with weights: did training change them?"""
+    out = []
+    for layer, before in zip(seen["backbone"].layers, seen["initial"]):
+        if before:
+            out.append(any(not np.array_equal(a, b) for a, b in zip(layer.get_weights(), before)))
+    return out
+
+
+def test_feature_extraction_runs_the_backbone_once(monkeypatch: pytest.MonkeyPatch, built: dict) -> None:
+    calls: list[int] = []
+    original = training._extract_features
+
+    def counting(extractor, images, batch_size):
+        calls.append(len(images))
+        return original(extractor, images, batch_size)
+
+    monkeypatch.setattr(training, "_extract_features", counting)
+    result = run_training(SPLIT, _cnn(strategy="feature-extraction", epochs=3))
+    assert calls == [len(SPLIT.train_labels), len(SPLIT.val_labels)]  # once, not once per epoch
+    assert result.epochs_run == 3 and len(result.history["val_loss"]) == 3
+    assert not any(_changed(built))  # the frozen backbone is bit-identical
+    assert result.counts.backbone_trainable == 0 and result.counts.trainable == result.counts.head_params
+
+
+def test_fine_tune_last_n_trains_only_those_layers(built: dict) -> None:
+    run_training(SPLIT, _cnn(strategy="fine-tune", fine_tune_layers=2))
+    # simple_cnn's layers: input, conv1, pool1, conv2, pool2, conv3 -> the last 2 are pool2, conv3.
+    assert _changed(built) == [False, False, True]
+
+
+def test_scratch_trains_every_layer_from_random_weights(built: dict) -> None:
+    result = run_training(SPLIT, _cnn(strategy="scratch"))
+    assert all(_changed(built)) and result.counts.non_trainable == 0
+
+
+def test_two_stage_recompiles_with_the_lower_rate_and_keeps_batch_norm_frozen(monkeypatch, built) -> None:
+    compiles: list[tuple[str, float, dict]] = []
+    original = training._compile
+
+    def spy(model, rate, head):
+        flags = {l.name: l.trainable for l in built["backbone"].layers}
+        compiles.append((model.name, rate, flags))
+        original(model, rate, head)
+
+    monkeypatch.setattr(training, "_compile", spy)
+    config = TrainConfig(backbone="efficientnet_lite0", image_size=32, strategy="two-stage", epochs=1,
+                         stage2_epochs=1, learning_rate=1e-4, stage2_learning_rate=1e-5, batch_size=8)
+    result = run_training(SPLIT, config)
+    (first, lr1, flags1), (second, lr2, flags2) = compiles
+    assert (first, lr1) == ("head", 1e-4) and lr2 == 1e-5 and second.startswith("efficientnet_lite0")
+    assert not any(flags1.values())
+    bn = {l.name for l in built["backbone"].layers if isinstance(l, keras.layers.BatchNormalization)}
+    assert bn and all(not flags2[n] for n in bn)
+    assert all(on for n, on in flags2.items() if n not in bn)
+    assert result.history["lr"] == pytest.approx([1e-4, 1e-5])
+    assert [e.kind for e in result.events if e.kind == "stage2"] == ["stage2"]
+
+
+def test_reduce_lr_on_plateau_honors_min_lr_and_records_the_drops() -> None:
+    # A rate far below float32 resolution leaves every weight bit-identical: val_loss plateaus exactly.
+    config = _cnn(strategy="feature-extraction", epochs=5, learning_rate=1e-20, reduce_lr_patience=1,
+                  reduce_lr_factor=0.5, min_lr=4e-21)
+    result = run_training(SPLIT, config)
+    assert result.history["lr"] == pytest.approx([1e-20, 1e-20, 5e-21, 4e-21, 4e-21], rel=1e-5)
+    assert [e.epoch for e in result.events if e.kind == "lr_drop"] == [2, 3]
+    assert [e.epoch for e in result.events if e.kind == "checkpoint"] == [1]
+
+
+def test_checkpoint_reloads_and_predicts_like_the_trained_model(built: dict) -> None:
+    result = run_training(SPLIT, _cnn(strategy="feature-extraction", epochs=1))
+    assert result.checkpoint.endswith(".keras") and Path(result.checkpoint).is_file()
+    reloaded = keras.models.load_model(result.checkpoint, safe_mode=True)
+    x = SPLIT.val_images.astype(np.float32)
+    np.testing.assert_allclose(reloaded.predict(x, verbose=0), built["whole"].predict(x, verbose=0), rtol=1e-5)
+    classifier = load_classifier(Path(result.checkpoint).read_bytes())
+    ranked = classify(classifier, SPLIT.val_images[0])
+    assert [name for name, _ in sorted(ranked)] == ["circle", "square", "triangle"]
+    assert sum(p for _, p in ranked) == pytest.approx(1.0, rel=1e-4)
+
+
+def test_result_evaluates_the_best_checkpoint() -> None:
+    result = run_training(SPLIT, _cnn(strategy="fine-tune", epochs=1))
+    matrix = np.array(result.confusion)
+    assert matrix.sum() == len(SPLIT.val_labels)
+    assert result.val_accuracy == pytest.approx(np.trace(matrix) / matrix.sum())
+    assert len(result.misclassified) == matrix.sum() - np.trace(matrix)
+    assert result.accuracy_line == f"acc: {result.val_accuracy * 100:.2f}%"
+
+
+def test_stop_ends_the_run_cleanly_and_keeps_the_best_checkpoint() -> None:
+    stop = threading.Event()
+    reports = []
+
+    def progress(p):
+        reports.append(p)
+        if p.epoch == 2 and p.batch == 1:
+            stop.set()
+
+    result = run_training(SPLIT, _cnn(strategy="fine-tune", epochs=50), progress=progress, stop=stop)
+    assert result.stopped and result.epochs_run == 2
+    assert result.events[-1].kind == "stopped"
+    assert any(e.kind == "checkpoint" for e in result.events)
+    keras.models.load_model(result.checkpoint, safe_mode=True)
+    assert reports[0].stage == "train" and 0 < reports[-1].fraction < 1
+
+
+def test_early_stopping_is_recorded() -> None:
+    config = _cnn(strategy="feature-extraction", epochs=6, learning_rate=1e-20, early_stopping_patience=1,
+                  reduce_lr_patience=10)
+    result = run_training(SPLIT, config)
+    assert result.epochs_run == 2 and result.events[-1].kind == "early_stop"
+
+
+def test_two_runs_in_parallel_threads_do_not_disturb_each_other() -> None:
+    shared = keras.models.clone_model(training.build_backbone("simple_cnn", 32, weights="random"))
+    before = [w.copy() for w in shared.get_weights()]
+    results: dict[str, object] = {}
+
+    def go(strategy: str) -> None:
+        results[strategy] = run_training(SPLIT, _cnn(strategy=strategy, epochs=2))
+
+    threads = [threading.Thread(target=go, args=(s,)) for s in ("feature-extraction", "scratch")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=240)
+    assert {k: v.epochs_run for k, v in results.items()} == {"feature-extraction": 2, "scratch": 2}
+    assert results["feature-extraction"].checkpoint != results["scratch"].checkpoint
+    assert all(np.array_equal(a, b) for a, b in zip(shared.get_weights(), before))
+
+
+def test_bad_settings_state_the_rule() -> None:
+    with pytest.raises(ExplorerInputError, match="factor >= 1.0 or <= 0. Received: factor=2"):
+        _cnn(reduce_lr_factor=2.0)
+    with pytest.raises(ExplorerInputError, match="Received: strategy='magic'"):
+        _cnn(strategy="magic")
+    with pytest.raises(ExplorerInputError, match="input size 48"):
+        run_training(SPLIT, _cnn(image_size=48))
+    with pytest.raises(ExplorerInputError, match="not a Keras model"):
+        load_classifier(b"not a model")
+
+
+MIRRORED = """
+import json, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from explorer.datasets import make_shapes, split_dataset
+from explorer.training import TrainConfig, run_training
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+split = split_dataset(make_shapes(6, 32), 0.25)
+r = run_training(split, TrainConfig(backbone="simple_cnn", image_size=32, strategy="fine-tune",
+                 fine_tune_layers=2, epochs=2, batch_size=4), distribute=strategy)
+print(json.dumps({"replicas": strategy.num_replicas_in_sync, "epochs": r.epochs_run,
+                  "loss": r.history["loss"]}))
+"""
+
+
+def test_a_run_works_under_mirrored_strategy_with_two_logical_cpus() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, "-c", MIRRORED], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["replicas"] == 2 and out["epochs"] == 2 and all(np.isfinite(out["loss"]))
