@@ -242,7 +242,25 @@ def _vgg19(zoo: Mapping[str, ZooModel]) -> KeyIdea:
         Fact("Extra multiply-adds", millions(m.madds - v.madds), f"{_share(m.madds - v.madds, v.madds)} more"),
         Fact("Extra activations per image", f"{(act['19'] - act['16']) * 4 / 1e6:,.1f} MB", "float32"),
         Fact("Top-1 (Keras table)", f"{m.spec.top1:.1f}%", f"VGG16: {v.spec.top1:.1f}%"),
-    ), ())
+    ), (Diagram("3x3 conv layers per block, counted in the two Keras models (orange: VGG19's extra layers).",
+                _blocks_dot(per_block["16"], per_block["19"])),))
+
+
+def _blocks_dot(vgg16: list[int], vgg19: list[int]) -> str:
+    lines = ['digraph { rankdir=LR; nodesep=0.15; ranksep=0.2; bgcolor=transparent;',
+             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=13, color="#5D6D7E"];',
+             '  edge [color="#5D6D7E", arrowsize=0.6];']
+    for name, counts in (("VGG16", vgg16), ("VGG19", vgg19)):
+        nodes = [f"{name}_label"]
+        lines.append(f'  {name}_label [label="{name}", shape=plaintext, style=""];')
+        for b, n in enumerate(counts, start=1):
+            extra = n - vgg16[b - 1]
+            fill = "#F5CBA7" if extra > 0 else "#CFE8F7"
+            lines.append(f'  {name}_b{b} [label="block {b}\\n{n} x 3x3 conv", fillcolor="{fill}"];')
+            nodes.append(f"{name}_b{b}")
+        lines.append("  " + " -> ".join(nodes) + ";")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def _aux_dot() -> str:

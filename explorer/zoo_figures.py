@@ -85,8 +85,10 @@ def _rect(fig: go.Figure, box: Box, color: str, name: str, dash: str = "solid", 
 
 
 def _image_axes(fig: go.Figure, size: float) -> None:
-    fig.update_xaxes(range=[0, size], title="x", constrain="domain", zeroline=False)
-    fig.update_yaxes(range=[size, 0], title="y (down, as in images)", scaleanchor="x", scaleratio=1, zeroline=False)
+    pad = size * 0.03  # keeps the corner ticks 0 and 100 apart
+    fig.update_xaxes(range=[-pad, size + pad], title="x", constrain="domain", zeroline=False)
+    fig.update_yaxes(range=[size + pad, -pad], title="y (down, as in images)", scaleanchor="x", scaleratio=1,
+                     zeroline=False)
 
 
 def iou_figure(a: Box, b: Box, overlap: Overlap, size: float = 100) -> go.Figure:

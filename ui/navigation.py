@@ -38,4 +38,25 @@ PAGES: tuple[PageInfo, ...] = (
         "Put a photo through a CNN and see what each layer sees, from edges to parts; the top-5 "
         "guess and where in the picture the evidence came from (Grad-CAM).",
     ),
+    PageInfo(
+        "pages/case_studies.py",
+        "Case Studies",
+        ":material/account_tree:",
+        "AlexNet to EfficientNet side by side: parameters, multiply-adds and depth counted from Keras "
+        "models, accuracy against compute, each network's key idea, VGG16's memory per layer.",
+    ),
+    PageInfo(
+        "pages/strategy_advisor.py",
+        "Strategy Advisor",
+        ":material/explore:",
+        "How many images, how similar to ImageNet: what to freeze and what to train, why, and one "
+        "click to open the plan in the Freeze Lab.",
+    ),
+    PageInfo(
+        "pages/detection_basics.py",
+        "Detection Basics",
+        ":material/crop_free:",
+        "Set two boxes with sliders and watch IoU change; which predictions count as hits at IoU 0.5 and 0.75, AP, "
+        "and two-stage against one-stage detectors.",
+    ),
 )

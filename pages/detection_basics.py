@@ -1,0 +1,83 @@
+"""Detection basics: IoU of two boxes, hits at IoU 0.5 and 0.75, AP, and two-stage vs one-stage detectors."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer.detection import (
+    SAMPLE_DETECTIONS,
+    SAMPLE_GROUND_TRUTH,
+    Box,
+    average_precision,
+    coco_style_ap,
+    iou,
+    match_detections,
+)
+from explorer.zoo_figures import detection_figure, iou_figure, pr_figure
+
+THRESHOLDS = (0.5, 0.75)
+
+st.title("Detection basics")
+st.markdown("A detector predicts boxes with scores. **IoU** (intersection over union) says how well a predicted "
+            "box fits a true one; a prediction counts as a hit when its IoU reaches a threshold, and **AP** sums "
+            "up how precision and recall trade off as the score threshold falls.")
+
+st.header("IoU playground")
+controls, chart = st.columns([2, 3])
+with controls:
+    st.caption("Coordinates in a 100 x 100 image; y grows downwards. A box's area is (x2 - x1) * (y2 - y1).")
+    ranges = {}
+    for name, defaults in (("A", ((10, 60), (20, 70))), ("B", ((20, 70), (25, 75)))):
+        st.markdown(f"**Box {name}**")
+        ranges[name] = [st.slider(f"{name}: {axis}1 to {axis}2", 0, 100, value, key=f"detect.{name.lower()}_{axis}")
+                        for axis, value in zip("xy", defaults)]
+    a, b = (Box(r[0][0], r[1][0], r[0][1], r[1][1]) for r in ranges.values())
+    overlap = iou(a, b)
+with chart:
+    for col, label, value in zip(st.columns(3), ("Intersection", "Union", "IoU"),
+                                 (f"{overlap.intersection:g}", f"{overlap.union:g}", f"{overlap.iou:.3f}")):
+        col.metric(label, value, border=True)
+    st.plotly_chart(iou_figure(a, b, overlap), width="stretch", theme=None, key="detect.iou_chart")
+controls.markdown(f"A hit at IoU 0.5? **{'yes' if overlap.iou >= 0.5 else 'no'}**. "
+                  f"At 0.75? **{'yes' if overlap.iou >= 0.75 else 'no'}**.")
+
+st.header("Which predictions count? Hits at IoU 0.5 and 0.75, and AP")
+matches = {t: match_detections(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, t) for t in THRESHOLDS}
+by_detection = {t: {m.detection: m for m in ms} for t, ms in matches.items()}
+ranked = [m.detection for m in matches[0.5]]
+table = pd.DataFrame({
+    "prediction": [f"P{i}" for i in ranked],
+    "score": [SAMPLE_DETECTIONS[i].score for i in ranked],
+    "best ground truth": [f"GT{by_detection[0.5][i].ground_truth}" if by_detection[0.5][i].ground_truth is not None
+                          else "-" for i in ranked],
+    "IoU": [by_detection[0.5][i].iou for i in ranked],
+    **{f"at {t}": [by_detection[t][i].reason for i in ranked] for t in THRESHOLDS},
+})
+scene, numbers = st.columns([2, 3])
+scene.plotly_chart(detection_figure(SAMPLE_GROUND_TRUTH, SAMPLE_DETECTIONS, matches[0.5]), width="stretch",
+                   theme=None, key="detect.scene")
+scene.caption("Predictions are taken from the most confident down. Each goes to the ground-truth box it overlaps "
+              "most; it is a hit if that IoU reaches the threshold and the box is still free, else a false "
+              "positive (a duplicate, or too loose). AP is the area under the precision-recall curve with "
+              "all-point interpolation (Pascal VOC 2010 and later). COCO averages AP over the IoU thresholds "
+              "0.50 to 0.95 (its tool samples 101 recall points; here all points).")
+with numbers:
+    st.dataframe(table, hide_index=True, width="stretch", key="detect.table",
+                 column_config={"IoU": st.column_config.NumberColumn(format="%.3f"),
+                                "score": st.column_config.NumberColumn(format="%.2f")})
+    curves = {t: average_precision(ms, len(SAMPLE_GROUND_TRUTH)) for t, ms in matches.items()}
+    cols = st.columns(3)
+    for col, t in zip(cols, THRESHOLDS):
+        col.metric(f"AP at IoU {t}", f"{curves[t].ap:.3f}", border=True)
+    cols[2].metric("AP at 0.50:0.05:0.95", f"{coco_style_ap(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH):.3f}", border=True)
+    st.plotly_chart(pr_figure(curves), width="stretch", theme=None, key="detect.pr")
+
+st.header("Two-stage and one-stage detectors")
+st.markdown(
+    "| | two-stage (R-CNN, Fast/Faster R-CNN) | one-stage (YOLO, SSD, RetinaNet) |\n|---|---|---|\n"
+    "| how | 1) propose regions that may hold an object, 2) classify each region and refine its box | "
+    "predict classes and boxes for a dense grid of anchors or cells in one pass |\n"
+    "| strength | accurate boxes, good on small objects | fast: one network pass, suits real time |\n"
+    "| weakness | slower: work per region | many easy background boxes to learn from (RetinaNet's focal "
+    "loss answers this) |\n\n"
+    "Both kinds share a pretrained CNN backbone (transfer learning again), box regression, IoU-based matching of "
+    "predictions to ground truth, non-maximum suppression of duplicates, and evaluation by mAP.")

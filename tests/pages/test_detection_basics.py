@@ -1,0 +1,57 @@
+"""Detection basics under AppTest: the IoU playground and the hits/AP table match explorer/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from explorer.detection import SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, Box, iou, match_detections  # noqa: E402
+
+PAGE = ROOT / "pages" / "detection_basics.py"
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_default_boxes_overlap_at_0_5625():
+    at = open_page()
+    assert metrics(at)["Intersection"] == "1800" and metrics(at)["Union"] == "3200"
+    assert metrics(at)["IoU"] == f"{iou(Box(10, 20, 60, 70), Box(20, 25, 70, 75)).iou:.3f}" == "0.562"
+    assert any("0.5? **yes**" in m.value and "0.75? **no**" in m.value for m in at.markdown)
+
+
+def test_moving_box_b_away_gives_zero_and_inside_gives_containment():
+    at = open_page()
+    at.slider(key="detect.b_x").set_value((70, 90)).run()
+    assert metrics(at)["IoU"] == "0.000" and metrics(at)["Intersection"] == "0"
+    at.slider(key="detect.b_x").set_value((20, 40))
+    at.slider(key="detect.b_y").set_value((30, 50))
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Intersection"] == "400" and metrics(at)["Union"] == "2500"
+    assert metrics(at)["IoU"] == "0.160"
+
+
+def test_hits_table_and_ap_match_explorer():
+    at = open_page()
+    table = at.dataframe[0].value  # the hits table is the page's only dataframe
+    at_50 = match_detections(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, 0.5)
+    at_75 = match_detections(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, 0.75)
+    assert list(table["prediction"]) == [f"P{m.detection}" for m in at_50]
+    assert list(table["at 0.5"]) == [m.reason for m in at_50]
+    assert list(table["at 0.75"]) == [m.reason for m in at_75]
+    assert metrics(at)["AP at IoU 0.5"] == "0.867"   # 13/15, worked by hand in tests/explorer
+    assert metrics(at)["AP at IoU 0.75"] == "0.467"  # 7/15

@@ -1,0 +1,104 @@
+"""The strategy advisor under AppTest: four quadrants, counts from explorer/, the hand-off to the Freeze Lab."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from explorer.heads import HeadConfig  # noqa: E402
+from explorer.params import TrainablePlan, build_param_table, count_parameters, plan_flags  # noqa: E402
+from ui import freeze_state as keys  # noqa: E402
+
+APP = ROOT / "app.py"
+IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN = (
+    "advisor.images", "advisor.classes", "advisor.similarity", "advisor.backbone", "advisor.open_freeze_lab")
+
+
+def open_advisor() -> AppTest:
+    """Through the router, as a user arrives, so that st.switch_page can find the Freeze Lab."""
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    at.switch_page("pages/strategy_advisor.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def choose(at: AppTest, images: int, classes: int, similarity: str, backbone: str = "vgg16") -> AppTest:
+    at.number_input(key=IMAGES).set_value(images)
+    at.number_input(key=CLASSES).set_value(classes)
+    at.button_group(key=SIMILARITY).set_value(similarity)
+    at.selectbox(key=BACKBONE).set_value(backbone)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(at: AppTest) -> dict[str, int]:
+    return {m.label: int(m.value.replace(",", "")) for m in at.metric}
+
+
+@pytest.fixture(scope="module")
+def vgg16():
+    return build_param_table("vgg16")
+
+
+def test_default_is_the_students_300_xray_images(vgg16):
+    at = open_advisor()
+    assert at.title[0].value == "Strategy advisor"
+    assert at.subheader[0].value == "Different data, little of it"
+    assert any("block4_pool" in w.value for w in at.warning)
+    head = HeadConfig("gap", 0, 0.0, 1)
+    counts = count_parameters(vgg16, plan_flags(vgg16, TrainablePlan("none")), head)
+    assert shown(at) == {"Total": counts.total, "Trainable": counts.trainable, "Non-trainable": counts.non_trainable}
+    assert "get_layer('block4_pool')" in at.code[0].value
+    assert any("Fine-tune Lab" in c.value and "not built yet" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("images", "classes", "similarity", "title", "plan", "hidden"), [
+    (300, 2, "similar", "Similar data, little of it", TrainablePlan("none"), 0),
+    (50_000, 10, "similar", "Similar data, a lot of it", TrainablePlan("last", 4), 256),
+    (50_000, 10, "different", "Different data, a lot of it", TrainablePlan("last", 8), 256),
+    (300, 2, "different", "Different data, little of it", TrainablePlan("none"), 0),
+])
+def test_four_quadrants_show_the_plan_and_explorers_counts(vgg16, images, classes, similarity, title, plan, hidden):
+    at = choose(open_advisor(), images, classes, similarity)
+    assert at.subheader[0].value == title
+    head = HeadConfig("gap", hidden, 0.0, 1 if classes == 2 else classes)
+    counts = count_parameters(vgg16, plan_flags(vgg16, plan), head)
+    assert shown(at)["Trainable"] == counts.trainable and shown(at)["Total"] == counts.total
+
+
+def test_too_few_images_is_a_message_not_a_traceback():
+    at = open_advisor()
+    at.number_input(key=IMAGES).set_value(3)
+    at.number_input(key=CLASSES).set_value(5)
+    at.run()
+    assert not at.exception
+    assert "Every class needs at least one labelled image" in at.error[0].value
+
+
+def test_open_in_freeze_lab_loads_the_plan_and_switches_page():
+    at = choose(open_advisor(), 50_000, 10, "similar")
+    at.button(key=OPEN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # load_config set the Freeze Lab's widgets...
+    state = {k: at.session_state[k] for k in (keys.BACKBONE, keys.INPUT_SIZE, keys.PLAN, keys.PLAN_N, keys.HEAD,
+                                              keys.HIDDEN, keys.OUTPUTS)}
+    assert state == {keys.BACKBONE: "vgg16", keys.INPUT_SIZE: 224, keys.PLAN: "last", keys.PLAN_N: 4,
+                     keys.HEAD: "gap", keys.HIDDEN: 256, keys.OUTPUTS: 10}
+    # ...and st.switch_page ran the Freeze Lab with them.
+    assert at.title[0].value == "Freeze Lab"
+    assert at.selectbox(key=keys.PLAN).value == "last" and at.number_input(key=keys.PLAN_N).value == 4
+    trainable = next(m.value for m in at.metric if m.label == "Trainable")
+    assert trainable == f"{3 * 2_359_808 + (512 + 1) * 256 + (256 + 1) * 10:,}"
+
+
+def test_another_backbone_gets_its_own_plan():
+    at = choose(open_advisor(), 50_000, 10, "similar", backbone="resnet50")
+    assert any("conv4_block6_1_conv" in m.value for m in at.markdown)

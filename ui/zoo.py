@@ -1,0 +1,44 @@
+"""Cached zoo computations for the case studies and the strategy advisor (one per process)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.advisor import clean_cuts
+from explorer.backbones import build_backbone, get_backbone
+from explorer.params import ParamTable, compute_param_table
+from explorer.zoo import ZOO, ZooModel, build_zoo_model
+from ui.cache import _BUILD_LOCK  # Keras graph building keeps global state: one build at a time, app-wide.
+
+_READY: set[str] = set()
+
+
+@st.cache_resource(show_spinner=False, max_entries=len(ZOO))
+def zoo_model(network_id: str) -> ZooModel:
+    """One network built once (random weights), counted layer by layer; the model is let go."""
+    with _BUILD_LOCK:
+        model = build_zoo_model(network_id)
+    _READY.add(network_id)
+    return model
+
+
+def zoo_models() -> dict[str, ZooModel]:
+    """Every network of the zoo by id; the first call builds them with a progress bar."""
+    if _READY.issuperset(spec.id for spec in ZOO):
+        return {spec.id: zoo_model(spec.id) for spec in ZOO}
+    bar = st.progress(0.0, text="Building the networks once to count them...")
+    models = {}
+    for i, spec in enumerate(ZOO):
+        bar.progress(i / len(ZOO), text=f"Building {spec.name} in Keras to count it ({i + 1} of {len(ZOO)})...")
+        models[spec.id] = zoo_model(spec.id)
+    bar.empty()
+    return models
+
+
+@st.cache_resource(show_spinner="Building the backbone once to find where it can be cut...", max_entries=16)
+def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
+    """A backbone's parameter table and clean cuts at its default size, from one build."""
+    size = get_backbone(backbone).default_size
+    with _BUILD_LOCK:
+        model = build_backbone(backbone, size, weights="random")
+        return compute_param_table(model, backbone, size), clean_cuts(model)
