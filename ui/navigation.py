@@ -59,4 +59,11 @@ PAGES: tuple[PageInfo, ...] = (
         "Set two boxes with sliders and watch IoU change; which predictions count as hits at IoU 0.5 and 0.75, AP, "
         "and two-stage against one-stage detectors.",
     ),
+    PageInfo(
+        "pages/finetune_lab.py",
+        "Fine-tune Lab",
+        ":material/model_training:",
+        "Train a head on stored features, fine-tune, two-stage or from scratch on built-in shapes, digits or "
+        "your ZIP; watch live curves, stop any time, compare runs and download the best model.",
+    ),
 )

@@ -1,0 +1,65 @@
+"""The Fine-tune Lab under AppTest: a short feature-extraction run shows its curves and accuracy."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PAGE = str(ROOT / "pages" / "finetune_lab.py")
+
+
+def _tiny(at: AppTest) -> AppTest:
+    at.run()
+    at.slider(key="finetune.per_class").set_value(6)
+    at.select_slider(key="finetune.size").set_value(32)
+    at.slider(key="finetune.epochs").set_value(2)
+    at.select_slider(key="finetune.batch").set_value(8)
+    return at.run()
+
+
+def _wait_for_result(at: AppTest, seconds: float = 240) -> AppTest:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        at.run()
+        if any("acc:" in m.value for m in at.markdown):
+            return at
+        time.sleep(1.0)
+    raise AssertionError("the run did not finish")
+
+
+def test_counts_are_shown_before_training() -> None:
+    at = _tiny(AppTest.from_file(PAGE, default_timeout=300))
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels == ["Total", "Trainable", "Non-trainable"]
+    trainable = int(at.metric[1].value.replace(",", ""))
+    assert trainable == 1281 * 3  # GAP over 1280 Lite0 channels -> Dense(3): the head alone trains
+
+
+def test_a_feature_extraction_run_shows_curves_and_accuracy() -> None:
+    at = _tiny(AppTest.from_file(PAGE, default_timeout=300))
+    at.button(key="finetune.train").click().run()
+    assert not at.exception
+    at = _wait_for_result(at)
+    assert not at.exception
+    line = next(m.value for m in at.markdown if "acc:" in m.value)
+    assert re.search(r"acc: \d{1,3}\.\d\d%", line)
+    charts = [c.proto.id for c in at.get("plotly_chart")]
+    assert len(charts) >= 3  # curves, confusion matrix, comparison
+    assert at.button(key="finetune.train").disabled is False
+    assert at.get("download_button")
+
+
+def test_choosing_zip_asks_for_an_upload() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    at.radio(key="finetune.data").set_value("zip").run()
+    assert not at.exception
+    assert any("Upload a ZIP" in i.value for i in at.info)

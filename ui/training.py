@@ -1,0 +1,136 @@
+"""Fine-tune Lab runs in a worker thread: a click elsewhere reruns the page, never the run.
+
+The thread owns the run; the page only reads a RunHandle kept in session state and redraws
+it from a fragment that re-runs every second. Stop sets an Event that the run checks after
+each batch, so it ends cleanly and keeps its best checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from explorer.datasets import DataSplit, ImageDataset, load_digits, make_shapes, read_zip, split_dataset
+from explorer.errors import ExplorerInputError
+from explorer.training import Progress, RunResult, TrainConfig, run_training
+from explorer.training_figures import curves_figure
+
+ACTIVE = "finetune.active"
+RUNS = "finetune.runs"
+MAX_RUNS = 12
+
+
+@dataclass(eq=False)
+class RunHandle:
+    """A run going on in a worker thread: its latest progress, then its result or its error."""
+
+    config: TrainConfig
+    split: DataSplit
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    progress: Progress | None = None
+    result: RunResult | None = None
+    error: str | None = None
+    started: float = field(default_factory=time.monotonic)
+    thread: threading.Thread | None = None
+
+    def start(self) -> RunHandle:
+        self.thread = threading.Thread(target=self._work, name="finetune-run", daemon=True)
+        self.thread.start()
+        return self
+
+    def _work(self) -> None:
+        try:
+            self.result = run_training(self.split, self.config, progress=self._on_progress, stop=self.stop_event)
+        except ExplorerInputError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # a bug: show one line, not a traceback; tests see it in .error
+            self.error = f"The run failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]})"
+
+    def _on_progress(self, progress: Progress) -> None:
+        self.progress = progress
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def status_line(self) -> tuple[float, str]:
+        """(fraction done, 'epoch 3/10 · batch 2/5 · about 12 s left')."""
+        p = self.progress
+        if p is None:
+            return 0.0, "Building the model..."
+        if p.stage == "features":
+            return 0.0, "Running the frozen backbone once over every image (stored features)..."
+        elapsed = time.monotonic() - self.started
+        left = elapsed * (1 - p.fraction) / p.fraction if p.fraction > 0.02 else None
+        eta = f" · about {left:.0f} s left" if left is not None else ""
+        stage = " (stage 2)" if p.stage == "stage 2" else ""
+        return p.fraction, f"epoch {p.epoch}/{p.epochs}{stage} · batch {p.batch}/{p.batches}{eta}"
+
+
+@st.cache_resource(max_entries=8, show_spinner="Preparing the images...")
+def builtin_data(name: str, image_size: int, per_class: int, seed: int) -> ImageDataset:
+    """A built-in data set (read-only, shared)."""
+    if name == "digits":
+        return load_digits(image_size, per_class, seed)
+    return make_shapes(per_class, image_size, seed=seed)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the ZIP...")
+def _zip_data(digest: str, image_size: int, _data: bytes) -> ImageDataset:
+    return read_zip(_data, image_size)
+
+
+def zip_data(data: bytes, image_size: int) -> ImageDataset:
+    """A user's ZIP, cached by its digest (never by hashing the bytes on every rerun)."""
+    return _zip_data(hashlib.sha256(data).hexdigest(), image_size, data)
+
+
+def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 0.2) -> None:
+    """Start a run in a worker thread, unless one is going on."""
+    active: RunHandle | None = st.session_state.get(ACTIVE)
+    if active is not None and active.running:
+        return
+    split = split_dataset(dataset, val_fraction, config.seed)
+    st.session_state[ACTIVE] = RunHandle(config, split).start()
+
+
+def active_run() -> RunHandle | None:
+    """The session's run in progress or just finished."""
+    return st.session_state.get(ACTIVE)
+
+
+@st.fragment(run_every=1.0)
+def live_panel() -> None:
+    """Progress, live curves and Stop; when the run ends, keep its result and rerun the page."""
+    handle = active_run()
+    if handle is None:
+        return
+    if not handle.running:
+        st.session_state.pop(ACTIVE, None)
+        if handle.result is not None:
+            runs = st.session_state.setdefault(RUNS, [])
+            runs.append((handle.result, handle.split))
+            del runs[:-MAX_RUNS]
+        else:
+            st.session_state["finetune.error"] = handle.error
+        st.rerun()
+    fraction, line = handle.status_line()
+    left, right = st.columns([6, 1], vertical_alignment="bottom")
+    left.progress(fraction, text=f"**Training {handle.config.label}** — {line}")
+    if right.button("Stop", key="finetune.stop", icon=":material/stop_circle:", width="stretch",
+                    disabled=handle.stop_event.is_set()):
+        handle.stop_event.set()
+    if handle.progress is not None and handle.progress.history.get("loss"):
+        st.plotly_chart(curves_figure(handle.progress.history, handle.progress.events), width="stretch",
+                        theme=None, key="finetune.live_chart")
+
+
+def misclassified_images(split_images: np.ndarray, result: RunResult, limit: int = 12) -> list[tuple[np.ndarray, str]]:
+    """The wrong guesses with captions, for st.image."""
+    return [(split_images[m.index], f"{m.true} → {m.predicted} ({m.confidence:.0%})")
+            for m in result.misclassified[:limit]]
