@@ -76,6 +76,13 @@ def _png(rgb: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _jpeg(rgb: np.ndarray) -> str:
+    """A photo as a JPEG data URI: a fifth of the PNG's bytes and encoding time."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="JPEG", quality=90)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def _tile(values: np.ndarray) -> np.ndarray:
     """Enlarge a small map by whole pixels or reduce a large one, to about 96-112 px a side."""
     height, width = values.shape
@@ -131,10 +138,12 @@ def feature_grid_figure(
         canvas[top : top + th, left : left + tw] = tile
     rgb = colorize(canvas, low, high) if shared_scale else colorize(canvas, 0.0, 1.0)
     fig = go.Figure(go.Image(source=_png(rgb), hoverinfo="skip"))
+    labels = []
     for i, channel in enumerate(channels):
         r, c = divmod(i, cols)
-        fig.add_annotation(x=c * cell_w + tw / 2, y=r * cell_h + _LABEL_BAND / 2, text=f"ch {channel}",
-                           showarrow=False, font={"size": 13, "color": "#333"})
+        labels.append({"x": c * cell_w + tw / 2, "y": r * cell_h + _LABEL_BAND / 2, "text": f"ch {channel}",
+                       "showarrow": False, "font": {"size": 13, "color": "#333"}})
+    fig.update_layout(annotations=labels)  # all at once: add_annotation re-validates every earlier one
     if shared_scale:
         # An empty marker trace carries the colour bar of the shared scale.
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
@@ -151,7 +160,7 @@ def feature_grid_figure(
 
 
 def _overlay_base(photo: np.ndarray, title: str) -> go.Figure:
-    fig = go.Figure(go.Image(source=_png(photo), hoverinfo="skip"))
+    fig = go.Figure(go.Image(source=_jpeg(photo), hoverinfo="skip"))
     fig.update_layout(title={"text": title, "font": {"size": 17}}, margin={"l": 4, "r": 4, "t": 44, "b": 4},
                       plot_bgcolor="white", paper_bgcolor="white", font=_FONT)
     _image_axes(fig)
