@@ -3,6 +3,18 @@
 Importing this package is cheap: TensorFlow is imported only when a model is built.
 """
 
+from explorer.activations import (
+    ActivationExtractor,
+    Activations,
+    GradCam,
+    LayerFacts,
+    LayerInfo,
+    StageInfo,
+    UnknownLayerError,
+    build_extractor,
+    grad_cam,
+    list_layers,
+)
 from explorer.backbones import (
     BackboneSpec,
     build_backbone,
@@ -21,6 +33,7 @@ from explorer.errors import (
     WeightsUnavailableError,
 )
 from explorer.heads import HeadConfig, build_model, head_layers
+from explorer.images import ImageInputError, LoadedImage, load_image, load_sample, square_crop
 from explorer.params import (
     LayerParams,
     ParamCounts,
@@ -37,19 +50,29 @@ from explorer.presets import FREEZE_PRESETS, FreezePreset
 
 __all__ = [
     "FREEZE_PRESETS",
+    "ActivationExtractor",
+    "Activations",
     "BackboneSpec",
     "ExplorerInputError",
     "FreezePreset",
+    "GradCam",
     "HeadConfig",
+    "ImageInputError",
     "InputSizeError",
+    "LayerFacts",
+    "LayerInfo",
     "LayerParams",
+    "LoadedImage",
     "ParamCounts",
     "ParamTable",
+    "StageInfo",
     "TrainablePlan",
     "UnknownBackboneError",
+    "UnknownLayerError",
     "WeightsUnavailableError",
     "apply_flags",
     "build_backbone",
+    "build_extractor",
     "build_model",
     "build_param_table",
     "check_input_size",
@@ -58,10 +81,15 @@ __all__ = [
     "download_weights",
     "generate_keras_code",
     "get_backbone",
+    "grad_cam",
     "head_layers",
     "list_backbones",
+    "list_layers",
+    "load_image",
+    "load_sample",
     "parse_plan",
     "plan_flags",
     "preprocessing_for",
     "register_backbone",
+    "square_crop",
 ]
