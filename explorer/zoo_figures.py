@@ -22,7 +22,7 @@ FAMILY_COLOR = {"AlexNet family": GREY, "VGG": BLUE, "Inception": ORANGE, "ResNe
 _LABEL_AT = {"vgg16": "top center", "vgg19": "bottom center", "efficientnet_b0": "middle left",
              "efficientnet_lite0": "middle left", "mobilenet_v2": "middle left", "googlenet": "bottom center",
              "zfnet": "middle right", "alexnet": "middle right", "resnet50": "top center",
-             "inception_v3": "top center", "inception_resnet_v2": "middle left"}
+             "inception_v3": "top center", "inception_resnet_v2": "bottom center"}
 MAX_BUBBLE_PX = 80
 
 

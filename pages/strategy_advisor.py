@@ -9,13 +9,17 @@ from explorer.errors import ExplorerInputError
 from explorer.params import PLAN_LABELS, count_parameters, plan_flags
 from explorer.zoo_figures import advisor_figure
 from ui import freeze_state
-from ui.zoo import backbone_layout
+from ui.zoo import backbone_layout, preset_finetune_lab
 
-IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN = (
-    "advisor.images", "advisor.classes", "advisor.similarity", "advisor.backbone", "advisor.open_freeze_lab")
+IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN, TRAIN = ("advisor.images", "advisor.classes", "advisor.similarity",
+                                                     "advisor.backbone", "advisor.open_freeze_lab", "advisor.open_finetune_lab")
 QUADRANTS = {("small", "similar"): "retrain only<br>the classifier", ("large", "similar"): "retrain the<br>top few layers",
              ("small", "different"): "linear<br>classifier on<br>earlier features",
              ("large", "different"): "retrain many<br>upper layers"}
+
+SAVED = "advisor._saved"  # widget state is dropped while another page shows; keep the answers for the way back
+for key, value in st.session_state.get(SAVED, {}).items():
+    st.session_state.setdefault(key, value)
 
 st.title("Strategy advisor")
 st.markdown("*\"I have 300 X-ray images: what should I freeze?\"* Say how much labelled data you have and how "
@@ -29,6 +33,7 @@ similarity = cols[2].segmented_control(
     format_func={"similar": "similar (photos of things)", "different": "different (X-ray, satellite...)"}.get,
 ) or "different"
 backbone = cols[3].selectbox("Backbone", list(backbones), format_func=lambda i: backbones[i].label, key=BACKBONE)
+st.session_state[SAVED] = {key: st.session_state[key] for key in (IMAGES, CLASSES, SIMILARITY, BACKBONE)}
 
 spec = get_backbone(backbone)
 table, cuts = backbone_layout(backbone)
@@ -44,11 +49,16 @@ matrix.caption(f"\"A lot\" here means {LARGE_PER_CLASS:,} or more labelled image
 with card:
     st.subheader(advice.title)
     st.markdown(f"**{advice.action}**")
-    if st.button("Open this plan in the Freeze Lab", key=OPEN, type="primary", icon=":material/ac_unit:"):
+    freeze, train = st.columns(2)
+    if freeze.button("Open in the Freeze Lab", key=OPEN, type="primary", icon=":material/ac_unit:", width="stretch"):
         freeze_state.load_config(backbone, spec.default_size, advice.head, advice.plan)
         st.switch_page("pages/freeze_lab.py")
-    st.caption("Training with it belongs in the Fine-tune Lab, which is not built yet (issue 5); the Freeze Lab "
-               "shows what the plan freezes, the counts and the Keras code to train it yourself.")
+    if train.button("Train it in the Fine-tune Lab", key=TRAIN, icon=":material/model_training:", width="stretch"):
+        preset_finetune_lab(backbone, advice.head, advice.plan)
+        st.switch_page("pages/finetune_lab.py")
+    st.caption("The Freeze Lab shows what the plan freezes and its Keras code; the Fine-tune Lab trains it at a small "
+               "input size on built-in data or your ZIP" + ("." if spec.pretrained_available else
+               f". Offline, {spec.label} has random weights here: for real transfer learning use EfficientNet-Lite0."))
     st.markdown("\n".join(f"- {reason}" for reason in advice.reasons))
 
 st.header(f"The plan on {spec.label}")
@@ -64,8 +74,9 @@ for col, label, value in zip(st.columns(3), ("Total", "Trainable", "Non-trainabl
                              (counts.total, counts.trainable, counts.non_trainable)):
     col.metric(label, f"{value:,}", border=True)
 if advice.feature_layer:
-    st.warning(f"The Freeze Lab cannot cut the network at `{advice.feature_layer}` yet: the preset freezes the whole "
-               "backbone and puts the linear classifier on its last layer. To take the earlier features, use:")
+    st.warning(f"The Freeze Lab and the Fine-tune Lab cannot cut the network at `{advice.feature_layer}` yet: their "
+               "presets freeze the whole backbone and train a linear classifier on its last layer. To take the "
+               "earlier features, use:")
     st.code(feature_extractor_code(spec.keras_code.format(size=spec.default_size, weights='"imagenet"'),
                                    advice.feature_layer, head), language="python")
 else:

@@ -17,8 +17,8 @@ from explorer.params import TrainablePlan, build_param_table, count_parameters, 
 from ui import freeze_state as keys  # noqa: E402
 
 APP = ROOT / "app.py"
-IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN = (
-    "advisor.images", "advisor.classes", "advisor.similarity", "advisor.backbone", "advisor.open_freeze_lab")
+IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN, TRAIN = ("advisor.images", "advisor.classes", "advisor.similarity",
+                                                     "advisor.backbone", "advisor.open_freeze_lab", "advisor.open_finetune_lab")
 
 
 def open_advisor() -> AppTest:
@@ -57,7 +57,7 @@ def test_default_is_the_students_300_xray_images(vgg16):
     counts = count_parameters(vgg16, plan_flags(vgg16, TrainablePlan("none")), head)
     assert shown(at) == {"Total": counts.total, "Trainable": counts.trainable, "Non-trainable": counts.non_trainable}
     assert "get_layer('block4_pool')" in at.code[0].value
-    assert any("Fine-tune Lab" in c.value and "not built yet" in c.value for c in at.caption)
+    assert any("Fine-tune Lab trains it" in c.value and "random weights" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize(("images", "classes", "similarity", "title", "plan", "hidden"), [
@@ -97,6 +97,27 @@ def test_open_in_freeze_lab_loads_the_plan_and_switches_page():
     assert at.selectbox(key=keys.PLAN).value == "last" and at.number_input(key=keys.PLAN_N).value == 4
     trainable = next(m.value for m in at.metric if m.label == "Trainable")
     assert trainable == f"{3 * 2_359_808 + (512 + 1) * 256 + (256 + 1) * 10:,}"
+
+
+@pytest.mark.parametrize(("similarity", "strategy", "n"), [("similar", "fine-tune", 4), ("different", "fine-tune", 8)])
+def test_train_it_in_the_finetune_lab_presets_strategy_n_and_head(similarity, strategy, n):
+    at = choose(open_advisor(), 50_000, 10, similarity)
+    at.button(key=TRAIN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Fine-tune Lab"
+    assert at.selectbox(key="finetune.backbone").value == "vgg16"
+    assert at.selectbox(key="finetune.strategy").value == strategy
+    assert at.number_input(key="finetune.n").value == n
+    assert at.radio(key="finetune.head").value == "gap" and at.number_input(key="finetune.hidden").value == 256
+
+
+def test_a_frozen_backbone_becomes_feature_extraction_in_the_finetune_lab():
+    at = choose(open_advisor(), 300, 2, "similar", backbone="efficientnet_lite0")
+    at.button(key=TRAIN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="finetune.backbone").value == "efficientnet_lite0"
+    assert at.selectbox(key="finetune.strategy").value == "feature-extraction"
+    assert at.number_input(key="finetune.hidden").value == 0
 
 
 def test_another_backbone_gets_its_own_plan():
