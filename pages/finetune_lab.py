@@ -20,9 +20,9 @@ with st.sidebar:
     specs = {s.id: s for s in list_backbones()}
     backbone = st.selectbox("Backbone", list(specs), index=list(specs).index("efficientnet_lite0"),
                             format_func=lambda i: specs[i].label, key=K + "backbone")
-    size = st.select_slider("Input size", [32, 48, 64, 96, 128, 160, 224], 64, key=K + "size")
+    size = st.select_slider("Input size", [32, 48, 64, 96, 128, 160, 224], 48, key=K + "size")
     strategy = st.selectbox("Strategy", STRATEGIES, format_func=STRATEGY_LABELS.get, key=K + "strategy")
-    epochs = st.slider("Epochs" + (" (stage 1)" if strategy == "two-stage" else ""), 1, 50, 8, key=K + "epochs")
+    epochs = st.slider("Epochs" + (" (stage 1)" if strategy == "two-stage" else ""), 1, 50, 6, key=K + "epochs")
     stage2 = st.slider("Stage-2 epochs", 0, 30, 3, key=K + "stage2") if strategy == "two-stage" else 0
     layers_n = st.number_input("N (last layers to train)", 0, 500, 20, key=K + "n") if strategy == "fine-tune" else 20
     lr = st.select_slider("Learning rate", [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
@@ -56,6 +56,7 @@ except ExplorerInputError as exc:
 if dataset is None:
     st.info("Upload a ZIP of class sub-folders (cats/…, dogs/…), or choose the built-in data.")
     st.stop()
+count_row = st.columns(3)
 data_tab, model_tab = st.columns([3, 2])
 with data_tab:
     st.markdown(f"**{dataset.name}**: {len(dataset.labels)} images, {len(dataset.class_names)} classes · "
@@ -68,10 +69,10 @@ with data_tab:
 with model_tab:
     table = param_table(backbone, size)
     counts = count_parameters(table, plan_flags(table, stage_plans(config)[-1]), config.head(len(dataset.class_names)))
-    a, b, c = st.columns(3)
-    a.metric("Total", f"{counts.total:,}", border=True)
-    b.metric("Trainable", f"{counts.trainable:,}", border=True)
-    c.metric("Non-trainable", f"{counts.non_trainable:,}", border=True)
+    # Full-width row: the counts must not be cut off in the narrow column.
+    for col, label, value in zip(count_row, ["Total", "Trainable", "Non-trainable"],
+                                 [counts.total, counts.trainable, counts.non_trainable]):
+        col.metric(label, f"{value:,}", border=True)
     st.caption(f"{get_backbone(backbone).weights_note} Counts for the last stage of the run.")
     busy = runs.active_run() is not None
     if st.button("Train", type="primary", icon=":material/play_arrow:", key=K + "train", disabled=busy, width="stretch"):

@@ -122,9 +122,10 @@ def live_panel() -> None:
     fraction, line = handle.status_line()
     left, right = st.columns([6, 1], vertical_alignment="bottom")
     left.progress(fraction, text=f"**Training {handle.config.label}** — {line}")
-    if right.button("Stop", key="finetune.stop", icon=":material/stop_circle:", width="stretch",
-                    disabled=handle.stop_event.is_set()):
-        handle.stop_event.set()
+    # A callback, not `if st.button(...)`: it runs before any rerun, so a click that lands
+    # while the fragment refreshes is never lost.
+    right.button("Stop", key="finetune.stop", icon=":material/stop_circle:", width="stretch",
+                 disabled=handle.stop_event.is_set(), on_click=handle.stop_event.set)
     if handle.progress is not None and handle.progress.history.get("loss"):
         st.plotly_chart(curves_figure(handle.progress.history, handle.progress.events), width="stretch",
                         theme=None, key="finetune.live_chart")
