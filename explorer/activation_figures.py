@@ -125,13 +125,15 @@ def feature_grid_figure(
     th, tw = tiles[0].shape
     cols = grid_columns(len(channels))
     rows = math.ceil(len(channels) / cols)
-    cell_h, cell_w = th + _LABEL_BAND + _GAP, tw + _GAP
+    # Eight columns are drawn at about half size: a taller band keeps the labels clear of the tiles.
+    band, label_size = (_LABEL_BAND, 13) if cols <= 4 else (2 * _LABEL_BAND, 11)
+    cell_h, cell_w = th + band + _GAP, tw + _GAP
     canvas = np.full((rows * cell_h, cols * cell_w), np.nan, np.float32)
     shown = np.stack([output[:, :, c] for c in channels])
     low, high = float(shown.min()), float(shown.max())
     for i, tile in enumerate(tiles):
         r, c = divmod(i, cols)
-        top, left = r * cell_h + _LABEL_BAND, c * cell_w
+        top, left = r * cell_h + band, c * cell_w
         if not shared_scale:
             t_low, t_high = float(tile.min()), float(tile.max())
             tile = (tile - t_low) / (t_high - t_low) if t_high > t_low else np.zeros_like(tile)
@@ -141,8 +143,8 @@ def feature_grid_figure(
     labels = []
     for i, channel in enumerate(channels):
         r, c = divmod(i, cols)
-        labels.append({"x": c * cell_w + tw / 2, "y": r * cell_h + _LABEL_BAND / 2, "text": f"ch {channel}",
-                       "showarrow": False, "font": {"size": 13, "color": "#333"}})
+        labels.append({"x": c * cell_w + tw / 2, "y": r * cell_h + band / 2, "text": f"ch {channel}",
+                       "showarrow": False, "font": {"size": label_size, "color": "#333"}})
     fig.update_layout(annotations=labels)  # all at once: add_annotation re-validates every earlier one
     if shared_scale:
         # An empty marker trace carries the colour bar of the shared scale.
@@ -269,7 +271,7 @@ def layer_facts_figure(facts: Sequence[LayerFacts], layers: Sequence[LayerInfo],
     return fig
 
 
-def filters_figure(bank: FilterBank, height: int = 600) -> go.Figure:
+def filters_figure(bank: FilterBank, width: int = 1100) -> go.Figure:
     """The first convolution's filters as small RGB pictures (each stretched to its own range)."""
     count, kh, kw, _ = bank.images.shape
     factor = max(1, math.ceil(64 / max(kh, kw)))
@@ -283,6 +285,8 @@ def filters_figure(bank: FilterBank, height: int = 600) -> go.Figure:
         tile = np.repeat(np.repeat(bank.images[i], factor, axis=0), factor, axis=1)
         canvas[r * (th + gap) : r * (th + gap) + th, c * (tw + gap) : c * (tw + gap) + tw] = np.rint(tile * 255)
     fig = go.Figure(go.Image(source=_png(canvas), hoverinfo="skip"))
+    # As tall as the picture is at about `width` pixels wide: no band of white above and below.
+    height = int(min(640, 60 + canvas.shape[0] * min(1.0, width / canvas.shape[1])))
     kh_, kw_, cin, filters = bank.kernel_shape
     fig.update_layout(
         title={"text": f"{bank.layer}: {filters} filters of {kh_}×{kw_}×{cin}, drawn as RGB", "font": {"size": 17}},

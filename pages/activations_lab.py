@@ -90,8 +90,9 @@ if tabs["First-layer filters"].open:
             st.info("This network has no ordinary convolution on the RGB image.")
         else:
             st.plotly_chart(figs.filters_figure(bank), theme=None, key="act.filters_chart")
-            st.caption("Each filter is stretched to its own range: mid-gray is 0, colours show which input "
-                       "colours excite it. Learned filters look like edge and colour detectors; random ones like noise.")
+            st.caption("Each filter's weights are stretched to its own range: bright where an input colour excites "
+                       "it, dark where it inhibits. Learned filters look like edge and colour-blob detectors; random "
+                       "ones like noise.")
 
 if tabs["Predictions & Grad-CAM"].open:
     with tabs["Predictions & Grad-CAM"]:
