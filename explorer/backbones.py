@@ -31,6 +31,9 @@ RANDOM_WEIGHTS_NOTE = (
 )
 _DOWNLOAD_TIMEOUT_S = 15.0
 _download_lock = threading.Lock()
+BUILD_LOCK = threading.RLock()
+"""Keras graph building keeps process-wide state (layer name counters, the global seed):
+every page and worker thread builds one model at a time under this lock."""
 
 
 @dataclass(frozen=True)

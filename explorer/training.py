@@ -25,7 +25,7 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
-from explorer.backbones import build_backbone, check_input_size, get_backbone
+from explorer.backbones import BUILD_LOCK, build_backbone, check_input_size, get_backbone
 from explorer.datasets import DataSplit
 from explorer.errors import ExplorerInputError
 from explorer.heads import HeadConfig
@@ -57,7 +57,6 @@ STRATEGY_LABELS: dict[str, str] = {
     "scratch": "From scratch (same network, random weights)",
 }
 MAX_EPOCHS = 200
-_BUILD_LOCK = threading.Lock()  # Keras layer naming and the global seed are process-wide
 
 
 @dataclass(frozen=True)
@@ -384,7 +383,7 @@ def run_training(
     run = _Run(config, progress, stop)
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="explorer-run-"))
     path = str(folder / "best.keras")
-    with _BUILD_LOCK:
+    with BUILD_LOCK:
         keras.utils.set_random_seed(config.seed)
         with _scope(distribute):
             whole, backbone, head_model, extractor, table = _build(config, split.class_names)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import streamlit as st
 
+from explorer.backbones import BUILD_LOCK
 from explorer.params import ParamTable, build_param_table
 
-# Keras graph building keeps global state (layer name counters): one build at a time.
-BUILD_LOCK = threading.Lock()
+__all__ = ["BUILD_LOCK", "param_table"]
 
 
 @st.cache_resource(show_spinner="Building the backbone once to count its parameters...", max_entries=24)
