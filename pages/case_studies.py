@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from explorer.key_ideas import key_idea, millions
-from explorer.zoo import BYTES_PER_VALUE, ZOO, memory_per_layer
-from explorer.zoo_figures import memory_figure, zoo_bubble_figure
-from ui.zoo import zoo_models
+from explorer.zoo import BYTES_PER_VALUE, ZOO
+from ui.zoo import zoo_figures, zoo_models
 
 NETWORK = "case.network"
 
@@ -15,8 +14,9 @@ st.caption("Every count below comes from a Keras model built on this machine (ra
            "is what is counted). Years and top-1 accuracies are published figures; the source is in the table.")
 zoo = zoo_models()
 models = [zoo[spec.id] for spec in ZOO]
+bubbles, memory, report = zoo_figures()
 
-st.plotly_chart(zoo_bubble_figure(models), width="stretch", theme=None, key="case.bubbles")
+st.plotly_chart(bubbles, width="stretch", theme=None, key="case.bubbles")
 rows = [m.summary() for m in models]
 table = pd.DataFrame({
     "network": [r["name"] for r in rows], "year": [r["year"] for r in rows],
@@ -64,10 +64,9 @@ if any("input" in d.dot for d in idea.diagrams):
 st.caption(f"Paper: {spec.paper}. Built here with `{spec.keras_code}`.")
 
 st.header("VGG16: memory per layer for one 224x224 image")
-report = memory_per_layer(zoo["vgg16"])
 early = sum(r.activations for r in report.rows if r.name.startswith(("input", "block1", "block2")))
 dense = sum(r.params for r in report.rows if r.type == "Dense")
-st.plotly_chart(memory_figure(report), width="stretch", theme=None, key="case.memory")
+st.plotly_chart(memory, width="stretch", theme=None, key="case.memory")
 left, right = st.columns(2)
 left.metric("Activations per image", f"{report.megabytes(report.activations):.1f} MB",
             help=f"{report.activations:,} values x {BYTES_PER_VALUE} bytes (float32)", border=True)

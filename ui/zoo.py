@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.advisor import clean_cuts
 from explorer.backbones import build_backbone, get_backbone
 from explorer.heads import HeadConfig
 from explorer.params import ParamTable, TrainablePlan, compute_param_table
-from explorer.zoo import ZOO, ZooModel, build_zoo_model
-from ui.cache import _BUILD_LOCK  # Keras graph building keeps global state: one build at a time, app-wide.
+from explorer.zoo import ZOO, MemoryReport, ZooModel, build_zoo_model, memory_per_layer
+from explorer.zoo_figures import memory_figure, zoo_bubble_figure
+from ui.cache import BUILD_LOCK  # Keras graph building keeps global state: one build at a time, app-wide.
 
 _READY: set[str] = set()
 
@@ -17,7 +19,7 @@ _READY: set[str] = set()
 @st.cache_resource(show_spinner=False, max_entries=len(ZOO))
 def zoo_model(network_id: str) -> ZooModel:
     """One network built once (random weights), counted layer by layer; the model is let go."""
-    with _BUILD_LOCK:
+    with BUILD_LOCK:
         model = build_zoo_model(network_id)
     _READY.add(network_id)
     return model
@@ -40,7 +42,7 @@ def zoo_models() -> dict[str, ZooModel]:
 def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
     """A backbone's parameter table and clean cuts at its default size, from one build."""
     size = get_backbone(backbone).default_size
-    with _BUILD_LOCK:
+    with BUILD_LOCK:
         model = build_backbone(backbone, size, weights="random")
         return compute_param_table(model, backbone, size), clean_cuts(model)
 
@@ -63,3 +65,12 @@ def preset_finetune_lab(backbone: str, head: HeadConfig, plan: TrainablePlan) ->
         FINETUNE_HEAD: head.kind, FINETUNE_HIDDEN: head.hidden,
         **({FINETUNE_N: plan.n} if plan.kind == "last" else {}),
     })
+
+
+@st.cache_resource(show_spinner=False)
+def zoo_figures() -> tuple[go.Figure, go.Figure, MemoryReport]:
+    """The bubble chart, VGG16's memory chart and its report: read-only, built once (Plotly takes
+    a quarter of a second to build them, every rerun otherwise)."""
+    zoo = zoo_models()
+    report = memory_per_layer(zoo["vgg16"])
+    return zoo_bubble_figure([zoo[spec.id] for spec in ZOO]), memory_figure(report), report
