@@ -101,7 +101,7 @@ def bench_page_layer_switch() -> None:
     trivial = AppTest.from_string("import streamlit as st\nst.write('x')")
     trivial.run()
     baseline = statistics.median(timed(trivial.run)[1] for _ in range(8))
-    at = AppTest.from_file(str(ROOT / "pages" / "activations_lab.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "activations_lab.py"), default_timeout=300)
     _, cold = timed(at.run)
     stage = at.selectbox(key=keys.STAGE)
     times = []

@@ -109,7 +109,7 @@ def bench_cold_render() -> None:
         "t0 = time.perf_counter()\n"
         "from streamlit.testing.v1 import AppTest\n"
         "t1 = time.perf_counter()\n"
-        f"at = AppTest.from_file({str(ROOT / 'pages' / 'convolution_lab.py')!r}, default_timeout=60)\n"
+        f"at = AppTest.from_file({str(ROOT / 'app_pages' / 'convolution_lab.py')!r}, default_timeout=60)\n"
         "at.run()\n"
         "t2 = time.perf_counter()\n"
         "assert not at.exception, at.exception\n"

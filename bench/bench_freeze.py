@@ -62,7 +62,7 @@ def bench_page_rerun() -> None:
     """AppTest reruns: the script's own work plus AppTest's polling (an upper bound)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "freeze_lab.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "freeze_lab.py"), default_timeout=300)
     at.run()
     key = "freeze.layers.vgg16.224.none"
     reruns = []

@@ -48,7 +48,7 @@ def bench_apptest() -> None:
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare runs warn about the missing context
 
-    page = str(ROOT / "pages" / "case_studies.py")
+    page = str(ROOT / "app_pages" / "case_studies.py")
     start = time.perf_counter()
     at = AppTest.from_file(page, default_timeout=600).run()
     cold = time.perf_counter() - start

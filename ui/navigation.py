@@ -15,52 +15,52 @@ class PageInfo:
     blurb: str
 
 
-HOME = PageInfo("pages/home.py", "Home", ":material/home:", "What each page is for.")
+HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "What each page is for.")
 PAGES: tuple[PageInfo, ...] = (
     PageInfo(
-        "pages/freeze_lab.py",
+        "app_pages/freeze_lab.py",
         "Freeze Lab",
         ":material/ac_unit:",
         "Pick a backbone, put a Flatten or GAP head on it, freeze layers and watch the "
         "total and trainable parameter counts change; copy the Keras code.",
     ),
     PageInfo(
-        "pages/convolution_lab.py",
+        "app_pages/convolution_lab.py",
         "Convolution Lab",
         ":material/grid_on:",
         "Slide a kernel over a grid, a photo and a signal with any stride, padding and dilation; "
         "pool, and watch the receptive field grow.",
     ),
     PageInfo(
-        "pages/activations_lab.py",
+        "app_pages/activations_lab.py",
         "Activations Lab",
         ":material/visibility:",
         "Put a photo through a CNN and see what each layer sees, from edges to parts; the top-5 "
         "guess and where in the picture the evidence came from (Grad-CAM).",
     ),
     PageInfo(
-        "pages/case_studies.py",
+        "app_pages/case_studies.py",
         "Case Studies",
         ":material/account_tree:",
         "AlexNet to EfficientNet side by side: parameters, multiply-adds and depth counted from Keras "
         "models, accuracy against compute, each network's key idea, VGG16's memory per layer.",
     ),
     PageInfo(
-        "pages/strategy_advisor.py",
+        "app_pages/strategy_advisor.py",
         "Strategy Advisor",
         ":material/explore:",
         "How many images, how similar to ImageNet: what to freeze and what to train, why, and one "
         "click to open the plan in the Freeze Lab.",
     ),
     PageInfo(
-        "pages/detection_basics.py",
+        "app_pages/detection_basics.py",
         "Detection Basics",
         ":material/crop_free:",
         "Set two boxes with sliders and watch IoU change; which predictions count as hits at IoU 0.5 and 0.75, AP, "
         "and two-stage against one-stage detectors.",
     ),
     PageInfo(
-        "pages/finetune_lab.py",
+        "app_pages/finetune_lab.py",
         "Fine-tune Lab",
         ":material/model_training:",
         "Train a head on stored features, fine-tune, two-stage or from scratch on built-in shapes, digits or "

@@ -47,13 +47,13 @@ def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
         return compute_param_table(model, backbone, size), clean_cuts(model)
 
 
-# The Fine-tune Lab's widget keys (pages/finetune_lab.py); it has no preset loader of its own yet.
+# The Fine-tune Lab's widget keys (app_pages/finetune_lab.py); it has no preset loader of its own yet.
 FINETUNE_BACKBONE, FINETUNE_STRATEGY, FINETUNE_N, FINETUNE_HEAD, FINETUNE_HIDDEN = (
     "finetune.backbone", "finetune.strategy", "finetune.n", "finetune.head", "finetune.hidden")
 
 
 def preset_finetune_lab(backbone: str, head: HeadConfig, plan: TrainablePlan) -> None:
-    """Set the Fine-tune Lab's widgets to a plan; call st.switch_page("pages/finetune_lab.py") next.
+    """Set the Fine-tune Lab's widgets to a plan; call st.switch_page("app_pages/finetune_lab.py") next.
 
     A frozen backbone becomes feature extraction (the head trains on stored features);
     "train the last N layers" becomes fine-tuning with that N. The input size stays the

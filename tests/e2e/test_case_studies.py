@@ -11,9 +11,6 @@ pytestmark = pytest.mark.e2e
 
 
 def open_page(page, app_url: str, path: str) -> None:
-    # Streamlit's pages/ auto-discovery breaks a deep link on a fresh server: open the root first.
-    page.goto(app_url)
-    wait_for_idle(page)
     page.goto(f"{app_url}/{path}")
     wait_for_idle(page, timeout_ms=300_000)
 

@@ -24,7 +24,7 @@ from explorer.activations import build_extractor  # noqa: E402
 from explorer.images import MAX_IMAGE_BYTES, load_sample, square_crop  # noqa: E402
 from ui import activations as keys  # noqa: E402
 
-PAGE = ROOT / "pages" / "activations_lab.py"
+PAGE = ROOT / "app_pages" / "activations_lab.py"
 
 
 @pytest.fixture(scope="module")

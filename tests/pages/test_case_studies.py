@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
 from explorer.key_ideas import key_idea  # noqa: E402
 from explorer.zoo import ZOO, memory_per_layer  # noqa: E402
 
-PAGE = ROOT / "pages" / "case_studies.py"
+PAGE = ROOT / "app_pages" / "case_studies.py"
 
 
 @pytest.fixture(scope="module")

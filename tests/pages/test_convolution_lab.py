@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 from explorer import convolution as cv  # noqa: E402
 from ui.conv_widgets import Key  # noqa: E402
 
-PAGE = str(ROOT / "pages" / "convolution_lab.py")
+PAGE = str(ROOT / "app_pages" / "convolution_lab.py")
 
 
 def run_page(tab: str | None = None) -> AppTest:

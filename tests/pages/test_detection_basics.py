@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:
 
 from explorer.detection import SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, Box, iou, match_detections  # noqa: E402
 
-PAGE = ROOT / "pages" / "detection_basics.py"
+PAGE = ROOT / "app_pages" / "detection_basics.py"
 
 
 def open_page() -> AppTest:

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PAGE = str(ROOT / "pages" / "finetune_lab.py")
+PAGE = str(ROOT / "app_pages" / "finetune_lab.py")
 
 
 def _tiny(at: AppTest) -> AppTest:

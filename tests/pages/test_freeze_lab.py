@@ -28,7 +28,7 @@ from explorer.params import (  # noqa: E402
 from explorer.presets import FREEZE_PRESETS  # noqa: E402
 from ui import freeze_state as keys  # noqa: E402
 
-PAGE = (Path(__file__).parent / "../../pages/freeze_lab.py").resolve()
+PAGE = (Path(__file__).parent / "../../app_pages/freeze_lab.py").resolve()
 _TABLES: dict[tuple[str, int], ParamTable] = {}
 
 

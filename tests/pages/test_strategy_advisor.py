@@ -24,7 +24,7 @@ IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN, TRAIN = ("advisor.images", "advisor
 def open_advisor() -> AppTest:
     """Through the router, as a user arrives, so that st.switch_page can find the Freeze Lab."""
     at = AppTest.from_file(str(APP), default_timeout=180).run()
-    at.switch_page("pages/strategy_advisor.py").run()
+    at.switch_page("app_pages/strategy_advisor.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

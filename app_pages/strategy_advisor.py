@@ -52,10 +52,10 @@ with card:
     freeze, train = st.columns(2)
     if freeze.button("Open in the Freeze Lab", key=OPEN, type="primary", icon=":material/ac_unit:", width="stretch"):
         freeze_state.load_config(backbone, spec.default_size, advice.head, advice.plan)
-        st.switch_page("pages/freeze_lab.py")
+        st.switch_page("app_pages/freeze_lab.py")
     if train.button("Train it in the Fine-tune Lab", key=TRAIN, icon=":material/model_training:", width="stretch"):
         preset_finetune_lab(backbone, advice.head, advice.plan)
-        st.switch_page("pages/finetune_lab.py")
+        st.switch_page("app_pages/finetune_lab.py")
     st.caption("The Freeze Lab shows what the plan freezes and its Keras code; the Fine-tune Lab trains it at a small "
                "input size on built-in data or your ZIP" + ("." if spec.pretrained_available else
                f". Offline, {spec.label} has random weights here: for real transfer learning use EfficientNet-Lite0."))
