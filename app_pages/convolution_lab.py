@@ -8,8 +8,7 @@ import streamlit as st
 from explorer import conv_figures as cf
 from explorer import convolution as cv
 from explorer.errors import ExplorerInputError
-from ui.conv_widgets import Key as K
-from ui.conv_widgets import chart, choice, grid_editor, matrix_latex, padding_box, photo, show_size, step_slider
+from ui.conv_widgets import Key as K, chart, choice, grid_editor, matrix_latex, padding_box, photo, show_size, step_slider
 
 SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
 TABS = ("2D convolution", "On a photo", "1D signal", "Pooling", "Receptive field", "Small vs big kernels")
@@ -42,8 +41,7 @@ if tabs["2D convolution"].open is not False:
                 animate = g.steps <= cf.MAX_ANIMATION_STEPS  # bigger grids step on the server only
                 chart(cf.conv_animation_figure(x, kernel, stride, padding, dilation, step, animate), key="conv.figure")
                 size_col, step_col = st.columns([2, 3])
-                with size_col:
-                    show_size(g)
+                show_size(g, size_col)
                 s = cv.conv2d_step(x, kernel, step, stride, padding, dilation)
                 step_col.latex(rf"\text{{output}}[{s.out_row},{s.out_col}] = " + s.arithmetic_latex())
             except ExplorerInputError as exc:
@@ -54,8 +52,7 @@ if tabs["On a photo"].open:
         left, right = st.columns([1, 3.2], gap="medium")
         with left:
             source = st.radio("Photo", ["cat", "coffee", "upload"], horizontal=True, key=K.PHOTO)
-            upload = st.file_uploader("Your image", ["png", "jpg", "jpeg", "gif", "bmp", "webp"], key=K.UPLOAD) \
-                if source == "upload" else None
+            upload = st.file_uploader("Your image", key=K.UPLOAD) if source == "upload" else None
             side = st.slider("Shrink to (pixels)", 32, 256, 128, step=16, key=K.RESOLUTION)
             pname = st.selectbox("Kernel", list(cv.KERNEL_PRESETS), index=4, key=K.PHOTO_KERNEL)
             pstride = choice("Stride", [1, 2, 4], K.PHOTO_STRIDE)
@@ -64,7 +61,8 @@ if tabs["On a photo"].open:
             try:
                 if source == "upload" and upload is None:
                     st.info("Upload a photo: it is shrunk and turned to grayscale. Meanwhile, the cat.")
-                image = photo(upload.getvalue() if upload else SAMPLES / f"{source}.png", side)
+                sample = SAMPLES / ("cat.png" if source == "upload" else f"{source}.png")
+                image = photo(upload.getvalue(), side, upload.name) if upload else photo(sample, side)
                 fmap = cv.conv2d(image, cv.kernel_preset(pname), pstride, "same")
                 chart(cf.feature_map_figure(image, fmap, pname), key="conv.photo_figure")
                 st.markdown(f"{image.shape[0]}×{image.shape[1]} grayscale pixels, “same” padding, stride "
@@ -116,8 +114,7 @@ if tabs["Pooling"].open:
                 chart(cf.pool_animation_figure(grid, window, pstride, mode, ppadding, pstep, animate),
                       key="conv.pool_figure")
                 size_col, step_col = st.columns([2, 3])
-                with size_col:
-                    show_size(gp)
+                show_size(gp, size_col)
                 ps = cv.pool2d_step(grid, window, pstep, pstride, mode, ppadding)
                 step_col.markdown(f"**Step {pstep + 1} of {gp.steps}**: output[{ps.out_row}, {ps.out_col}] = "
                                   f"{ps.arithmetic()}")
@@ -135,9 +132,8 @@ if tabs["Receptive field"].open:
             rows = cv.receptive_field([cv.LayerSpec(rk, rs, rd)] * layers)
             chart(cf.receptive_field_figure(rows), key="conv.rf_figure")
             rf = rows[-1].receptive_field
-            st.markdown(f"**{layers} layer{'s' * (layers > 1)} of {rk}×{rk}** (stride {rs}, dilation {rd}): one "
-                        f"output sees **{rf}×{rf}** input pixels. Each layer adds (k − 1)·dilation·jump, where "
-                        "jump is the product of the strides before it.")
+            st.markdown(f"**{layers} layer{'s' * (layers > 1)} of {rk}×{rk}** (stride {rs}, dilation {rd}): one output "
+                        f"sees **{rf}×{rf}** input pixels. Each layer adds (k − 1)·dilation·(product of earlier strides).")
 
 if tabs["Small vs big kernels"].open:
     with tabs["Small vs big kernels"]:

@@ -997,12 +997,13 @@ def load_array(path: str | Path, name: str = "input") -> np.ndarray:
 # --------------------------------------------------------------------------- images
 
 
-def load_grayscale(source: bytes | str | Path, max_side: int = 128) -> np.ndarray:
+def load_grayscale(source: bytes | str | Path, max_side: int = 128, name: str | None = None) -> np.ndarray:
     """Open an image safely (explorer.images), shrink it to fit max_side and turn it grayscale.
 
     Args:
         source: the file's bytes (an upload) or a path.
         max_side: longest side after shrinking, 8..1024.
+        name: the file name to put in error messages.
 
     Returns:
         (H, W) float64 in [0, 1].
@@ -1018,7 +1019,7 @@ def load_grayscale(source: bytes | str | Path, max_side: int = 128) -> np.ndarra
     max_side = _check_int(max_side, "max_side", 8)
     if max_side > 1024:
         raise ConvolutionInputError(f"Images are shrunk to at most 1024 pixels. Received: max_side={max_side}")
-    img = Image.fromarray(load_image(source).pixels).convert("L")
+    img = Image.fromarray(load_image(source, name=name).pixels).convert("L")
     img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return np.asarray(img, dtype=np.float64) / 255.0
 

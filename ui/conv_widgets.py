@@ -68,13 +68,13 @@ def step_slider(steps: int, key: str) -> int:
     return 0 if steps == 1 else st.slider("Step to explain", 1, steps, 1, key=key) - 1
 
 
-def show_size(g: cv.ConvGeometry) -> None:
-    """The output size and its formula with the numbers substituted."""
+def show_size(g: cv.ConvGeometry, where: Any = st) -> None:
+    """The output size and its formula with the numbers substituted, in a container."""
     rows, cols = g.output_shape
-    st.markdown(f"**Output size {rows} × {cols}**")
+    where.markdown(f"**Output size {rows} × {cols}**")
     for formula in dict.fromkeys((g.rows.formula_latex(symbols=True), g.cols.formula_latex(symbols=True))):
-        st.latex(formula)
-    st.markdown("  \n".join(f"`{line}`" for line in g.notes()))
+        where.latex(formula)
+    where.markdown("  \n".join(f"`{line}`" for line in g.notes()))
 
 
 def chart(fig: Any, key: str) -> None:
@@ -100,21 +100,16 @@ def matrix_latex(values: np.ndarray) -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _load_photo(data: bytes, side: int) -> np.ndarray:
-    return cv.load_grayscale(data, side)
+def _load_photo(data: bytes, side: int, name: str) -> np.ndarray:
+    return cv.load_grayscale(data, side, name)
 
 
-def photo(source: bytes | Path, side: int) -> np.ndarray:
+def photo(source: bytes | Path, side: int, name: str = "photo") -> np.ndarray:
     """An uploaded or bundled photo, grayscale and shrunk (cached by its bytes and size).
-
-    A bundled photo that is missing falls back to the cat, then to a synthetic picture.
 
     Raises:
         ExplorerInputError: an upload that is not an image Pillow can read, or too large.
     """
     if isinstance(source, Path):
-        source = source if source.exists() else source.with_name("cat.png")
-        if not source.exists():
-            return cv.synthetic_image(side)
-        source = source.read_bytes()
-    return _load_photo(source, side)
+        source, name = source.read_bytes(), source.name
+    return _load_photo(source, side, name)

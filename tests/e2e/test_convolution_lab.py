@@ -95,6 +95,8 @@ def test_a_bad_upload_is_an_error_message_not_a_traceback(page, app_url):
     wait_for_idle(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         files=[{"name": "holiday.png", "mimeType": "image/png", "buffer": b"\x89PNG but not really an image"}])
-    expect(page.locator("[data-testid='stAlertContentError']")).to_contain_text("must be an image", timeout=30_000)
+    expect(page.locator("[data-testid='stAlertContentError']")).to_contain_text(
+        "Photos must be PNG, JPEG, WebP, BMP or GIF images", timeout=30_000)
+    expect(page.locator("[data-testid='stAlertContentError']")).to_contain_text("holiday.png")
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     screenshot(page, "convolution_lab_bad_upload")
