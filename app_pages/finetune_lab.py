@@ -100,7 +100,7 @@ if history:
             st.download_button("Download the best model (.keras)", f.read(), "best.keras", key=K + "download")
     labels = [f"{i + 1}. {r.config.label}" for i, (r, _) in enumerate(history)]
     st.subheader("Compare runs")
-    chosen = st.multiselect("Runs", labels, default=labels[-3:], key=K + "compare")
+    chosen = st.multiselect("Runs", labels, default=labels[-3:], key=f"{K}compare.{len(labels)}")  # a new run joins
     metric = st.radio("Metric", ["val_accuracy", "val_loss", "accuracy", "loss"], horizontal=True, key=K + "metric")
     picked = [(lab, r.history) for lab, (r, _) in zip(labels, history) if lab in chosen]
     st.plotly_chart(compare_figure(picked, metric), width="stretch", theme=None, key=K + "compare_chart")
