@@ -120,13 +120,13 @@ def bench_browser_toggle() -> None:
             first = time.perf_counter() - start
             page.wait_for_selector(idle)
             grid = page.locator("[data-testid='stDataFrame']").first
-            grid.scroll_into_view_if_needed()
-            box = grid.bounding_box()
             expected, times = 25_692_161, []
             layer_params = [1_792, 36_928, 0, 73_856, 147_584]
             for row, params in enumerate(layer_params, start=1):
                 expected += params
                 page.wait_for_selector(idle)
+                grid.scroll_into_view_if_needed()
+                box = grid.bounding_box()  # the layout shifts once a delta appears
                 start = time.perf_counter()
                 page.mouse.click(box["x"] + box["width"] - 97, box["y"] + 39 * (row + 1.5))
                 if params:
