@@ -21,6 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 import plotly.io  # noqa: E402
 
+from bench.harness import IDLE, app_in_chromium  # noqa: E402
+
 from explorer.activation_figures import channel_overlay_figure, feature_grid_figure  # noqa: E402
 from explorer.activations import build_extractor  # noqa: E402
 from explorer.images import load_sample, square_crop  # noqa: E402
@@ -121,70 +123,36 @@ def bench_page_layer_switch() -> None:
 
 def bench_browser_layer_switch() -> None:
     """Chromium at 1600x1000: choose another stage (its layer) and time until the page shows that layer."""
-    import shutil
-    import socket
-    import subprocess
-    import urllib.request
+    from playwright.sync_api import expect
 
-    from playwright.sync_api import expect, sync_playwright
-
-    chromium = shutil.which("chromium")
-    if not chromium:
-        print("browser: skipped (apt-get install chromium)")
-        return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
     stages = {1: "stem_activation", 2: "block3a_expand_activation", 3: "block4a_expand_activation",
               4: "block6a_expand_activation", 5: "top_activation"}
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(180_000)
-            page.goto(url)
-            page.wait_for_selector(idle)
+    with app_in_chromium() as session:
+        if session is None:
+            return
+        _, page, url = session
+        start = time.perf_counter()
+        page.goto(f"{url}/activations_lab")
+        expect(page.get_by_text("most active of 32 channels")).to_be_visible(timeout=180_000)
+        first = time.perf_counter() - start
+        times = []
+        for index in [2, 3, 4, 5, 1, 3, 5, 2, 4, 1]:
+            page.wait_for_selector(IDLE)
+            page.wait_for_timeout(300)
+            page.locator("[data-testid='stSelectbox']").filter(has_text="Stage (resolution)").click()
+            option = page.get_by_role("option", name=f"Stage {index} ·")
             start = time.perf_counter()
-            page.goto(f"{url}/activations_lab")
-            expect(page.get_by_text("most active of 32 channels")).to_be_visible(timeout=180_000)
-            first = time.perf_counter() - start
-            times = []
-            for index in [2, 3, 4, 5, 1, 3, 5, 2, 4, 1]:
-                page.wait_for_selector(idle)
-                page.wait_for_timeout(300)
-                page.locator("[data-testid='stSelectbox']").filter(has_text="Stage (resolution)").click()
-                option = page.get_by_role("option", name=f"Stage {index} ·")
-                start = time.perf_counter()
-                option.click()
-                facts = page.locator("[data-testid='stMarkdown']").filter(has_text="zeros after ReLU")
-                expect(facts).to_contain_text(stages[index], timeout=60_000)
-                page.wait_for_selector(idle)
-                times.append(time.perf_counter() - start)
-            browser.close()
-        print(
-            f"browser (Chromium 1600x1000, efficientnet_lite0): first grid on a fresh server {first:.1f} s "
-            f"(TensorFlow import, build, first forward pass); click on a stage to its layer drawn and the script "
-            f"idle: median {statistics.median(times) * 1e3:.0f} ms (min {min(times) * 1e3:.0f}, "
-            f"max {max(times) * 1e3:.0f})"
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            option.click()
+            facts = page.locator("[data-testid='stMarkdown']").filter(has_text="zeros after ReLU")
+            expect(facts).to_contain_text(stages[index], timeout=60_000)
+            page.wait_for_selector(IDLE)
+            times.append(time.perf_counter() - start)
+    print(
+        f"browser (Chromium 1600x1000, efficientnet_lite0): first grid on a fresh server {first:.1f} s "
+        f"(TensorFlow import, build, first forward pass); click on a stage to its layer drawn and the script "
+        f"idle: median {statistics.median(times) * 1e3:.0f} ms (min {min(times) * 1e3:.0f}, "
+        f"max {max(times) * 1e3:.0f})"
+    )
 
 
 def bench_memory() -> None:

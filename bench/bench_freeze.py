@@ -16,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import IDLE, app_in_chromium  # noqa: E402
 from explorer.backbones import build_backbone  # noqa: E402
 from explorer.heads import HeadConfig, build_model  # noqa: E402
 from explorer.params import (  # noqa: E402
@@ -80,67 +81,35 @@ def bench_page_rerun() -> None:
 
 def bench_browser_toggle() -> None:
     """Click a trainable checkbox in Chromium and time until the new count is on screen."""
-    import shutil
-    import socket
-    import subprocess
-    import urllib.request
+    from playwright.sync_api import expect
 
-    from playwright.sync_api import expect, sync_playwright
-
-    chromium = shutil.which("chromium")
-    if not chromium:
-        print("browser: skipped (apt-get install chromium)")
-        return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    with app_in_chromium() as session:
+        if session is None:
+            return
+        _, page, url = session
+        start = time.perf_counter()
+        page.goto(f"{url}/freeze_lab")
+        value = page.locator("[data-testid='stMetric']").filter(has_text="Trainable").first.locator(
+            "[data-testid='stMetricValue']")
+        expect(value).to_have_text("25,692,161", timeout=120_000)
+        first = time.perf_counter() - start
+        grid = page.locator("[data-testid='stDataFrame']").first
+        expected, times = 25_692_161, []
+        for row, params in enumerate([1_792, 36_928, 0, 73_856, 147_584], start=1):
+            expected += params
+            page.wait_for_selector(IDLE)
+            grid.scroll_into_view_if_needed()
+            box = grid.bounding_box()  # the layout shifts once a delta appears
             start = time.perf_counter()
-            page.goto(f"{url}/freeze_lab")
-            value = page.locator("[data-testid='stMetric']").filter(has_text="Trainable").first.locator(
-                "[data-testid='stMetricValue']")
-            expect(value).to_have_text("25,692,161", timeout=120_000)
-            first = time.perf_counter() - start
-            page.wait_for_selector(idle)
-            grid = page.locator("[data-testid='stDataFrame']").first
-            expected, times = 25_692_161, []
-            layer_params = [1_792, 36_928, 0, 73_856, 147_584]
-            for row, params in enumerate(layer_params, start=1):
-                expected += params
-                page.wait_for_selector(idle)
-                grid.scroll_into_view_if_needed()
-                box = grid.bounding_box()  # the layout shifts once a delta appears
-                start = time.perf_counter()
-                page.mouse.click(box["x"] + box["width"] - 97, box["y"] + 39 * (row + 1.5))
-                if params:
-                    expect(value).to_have_text(f"{expected:,}", timeout=30_000)
-                    times.append(time.perf_counter() - start)
-            browser.close()
-        print(
-            f"browser (Chromium, VGG16): first paint of the counts {first:.2f} s on a fresh server "
-            f"(TensorFlow import + one build); click-to-new-count after a toggle median "
-            f"{statistics.median(times) * 1e3:.0f} ms (min {min(times) * 1e3:.0f}, max {max(times) * 1e3:.0f})"
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            page.mouse.click(box["x"] + box["width"] - 97, box["y"] + 39 * (row + 1.5))
+            if params:
+                expect(value).to_have_text(f"{expected:,}", timeout=30_000)
+                times.append(time.perf_counter() - start)
+    print(
+        f"browser (Chromium, VGG16): first paint of the counts {first:.2f} s on a fresh server "
+        f"(TensorFlow import + one build); click-to-new-count after a toggle median "
+        f"{statistics.median(times) * 1e3:.0f} ms (min {min(times) * 1e3:.0f}, max {max(times) * 1e3:.0f})"
+    )
 
 
 if __name__ == "__main__":

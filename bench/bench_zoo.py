@@ -9,20 +9,17 @@ from __future__ import annotations
 import logging
 import os
 import runpy
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from bench.harness import IDLE, VIEWPORT, app_in_chromium  # noqa: E402
 
 
 def bench_builds() -> None:
@@ -74,73 +71,49 @@ def bench_apptest() -> None:
 
 def bench_browser() -> None:
     """Chromium against a fresh server: first open, then opens from the sidebar and fresh tabs."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    chromium = shutil.which("chromium")
-    if not chromium:
-        print("browser: skipped (apt-get install chromium)")
-        return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(600_000)
-            page.goto(url)
+    with app_in_chromium(timeout_ms=600_000) as session:
+        if session is None:
+            return
+        browser, page, url = session
+        page.goto(url)
+        page.wait_for_selector(IDLE)
+
+        def open_case_studies() -> float:
+            start = time.perf_counter()
+            page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Case Studies").click()
+            expect(page.get_by_text("61.0 MB", exact=True)).to_be_visible(timeout=600_000)
             page.wait_for_selector(IDLE)
+            return time.perf_counter() - start
 
-            def open_case_studies() -> float:
-                start = time.perf_counter()
-                page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Case Studies").click()
-                expect(page.get_by_text("61.0 MB", exact=True)).to_be_visible(timeout=600_000)
-                page.wait_for_selector(IDLE)
-                return time.perf_counter() - start
+        cold = open_case_studies()
+        warm = []
+        for _ in range(8):
+            page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Home").click()
+            page.wait_for_timeout(300)
+            page.wait_for_selector(IDLE)
+            warm.append(open_case_studies())
 
-            cold = open_case_studies()
-            warm = []
-            for _ in range(8):
-                page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Home").click()
-                page.wait_for_timeout(300)
-                page.wait_for_selector(IDLE)
-                warm.append(open_case_studies())
-            def new_session(link: str, text: str) -> float:
-                tab = browser.new_page(viewport={"width": 1600, "height": 1000})
-                start = time.perf_counter()
-                tab.goto(url)
-                tab.wait_for_selector(IDLE)
-                tab.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link).click()
-                expect(tab.get_by_text(text, exact=True).first).to_be_visible(timeout=60_000)
-                tab.wait_for_selector(IDLE)
-                elapsed = time.perf_counter() - start
-                tab.close()
-                return elapsed
+        def new_session(link: str, text: str) -> float:
+            tab = browser.new_page(viewport=VIEWPORT)
+            start = time.perf_counter()
+            tab.goto(url)
+            tab.wait_for_selector(IDLE)
+            tab.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link).click()
+            expect(tab.get_by_text(text, exact=True).first).to_be_visible(timeout=60_000)
+            tab.wait_for_selector(IDLE)
+            elapsed = time.perf_counter() - start
+            tab.close()
+            return elapsed
 
-            tabs = [new_session("Case Studies", "61.0 MB") for _ in range(3)]
-            shell = [new_session("Detection Basics", "0.867") for _ in range(3)]
-            browser.close()
-        print(f"browser (Chromium, fresh server): first open {cold:.1f} s (TensorFlow import + eleven builds); "
-              f"open again from the sidebar median {statistics.median(warm) * 1e3:.0f} ms "
-              f"(min {min(warm) * 1e3:.0f}, max {max(warm) * 1e3:.0f}); a new browser session (load the app, then "
-              f"the page) median {statistics.median(tabs) * 1e3:.0f} ms, against "
-              f"{statistics.median(shell) * 1e3:.0f} ms for the same with the light Detection Basics page")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        tabs = [new_session("Case Studies", "61.0 MB") for _ in range(3)]
+        shell = [new_session("Detection Basics", "0.867") for _ in range(3)]
+    print(f"browser (Chromium, fresh server): first open {cold:.1f} s (TensorFlow import + eleven builds); "
+          f"open again from the sidebar median {statistics.median(warm) * 1e3:.0f} ms "
+          f"(min {min(warm) * 1e3:.0f}, max {max(warm) * 1e3:.0f}); a new browser session (load the app, then "
+          f"the page) median {statistics.median(tabs) * 1e3:.0f} ms, against "
+          f"{statistics.median(shell) * 1e3:.0f} ms for the same with the light Detection Basics page")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from explorer.backbones import get_backbone
 from explorer.codegen import generate_keras_code
