@@ -259,6 +259,86 @@ def cmd_iou(args: argparse.Namespace) -> Any:
     return f"IoU {overlap.iou:.4f} (intersection {overlap.intersection:g}, union {overlap.union:g})"
 
 
+def _finetune_data(args: argparse.Namespace, image_size: int) -> Any:
+    """The data set named by --data: 'shapes', 'digits', a folder of class sub-folders or a .zip."""
+    from pathlib import Path
+
+    from explorer.datasets import DatasetError, load_dataset, read_zip, split_dataset
+
+    path = Path(args.data)
+    if args.data not in ("shapes", "digits") and path.suffix.lower() == ".zip":
+        if not path.is_file():
+            raise DatasetError(f"No ZIP file at this path. Received: path={args.data!r}")
+        dataset = read_zip(path.read_bytes(), image_size, name=path.stem)
+    else:
+        dataset = load_dataset(args.data, image_size, args.per_class or 40, args.seed)
+    split = split_dataset(dataset, 0.2, args.seed)
+    if args.per_class and args.data not in ("shapes", "digits"):
+        split = split.per_class(args.per_class, args.seed)  # a folder: at most N training images per class
+    return dataset, split
+
+
+def _json_number(value: float) -> float | None:
+    return None if value != value else value  # NaN (no validation loss yet) is not JSON
+
+
+def cmd_finetune(args: argparse.Namespace) -> Any:
+    """Train a short transfer-learning run; progress on stderr, the result (and the best .keras) out."""
+    import shutil
+    from pathlib import Path
+
+    from explorer.backbones import get_backbone
+    from explorer.training import Progress, TrainConfig, run_training
+
+    if args.out is not None:
+        out = Path(args.out)
+        if out.suffix != ".keras" or not out.parent.is_dir():
+            raise ExplorerInputError(
+                f"--out must be a .keras file in an existing folder. Received: out={args.out!r}"
+            )
+    size = args.input_size or max(64, get_backbone(args.backbone).min_size)
+    config = TrainConfig(args.backbone, size, args.strategy, epochs=args.epochs, stage2_epochs=args.stage2_epochs,
+                         fine_tune_layers=args.fine_tune_layers, learning_rate=args.lr, batch_size=args.batch_size,
+                         seed=args.seed)
+    dataset, split = _finetune_data(args, size)
+    printed: set[tuple[str, int]] = set()
+
+    def progress(p: Progress) -> None:
+        if p.stage == "features" and ("features", 0) not in printed:
+            printed.add(("features", 0))
+            print("computing stored features (the frozen backbone runs once over every image)...", file=sys.stderr)
+        elif len(p.history.get("loss", ())) == p.epoch > 0 and (p.stage, p.epoch) not in printed:
+            printed.add((p.stage, p.epoch))
+            h = {k: v[-1] for k, v in p.history.items() if v}
+            print(f"epoch {p.epoch}/{p.epochs}{' (stage 2)' if p.stage == 'stage 2' else ''}: "
+                  f"loss {h['loss']:.4f} acc {h['accuracy']:.4f} val_loss {h['val_loss']:.4f} "
+                  f"val_acc {h['val_accuracy']:.4f} lr {h['lr']:.2g}", file=sys.stderr, flush=True)
+
+    result = run_training(split, config, progress=progress)
+    checkpoint = result.checkpoint
+    if args.out is not None:
+        shutil.copyfile(checkpoint, args.out)
+        checkpoint = str(Path(args.out).resolve())
+    counts = {c: int((split.train_labels == i).sum()) for i, c in enumerate(result.class_names)}
+    if args.json:
+        return {
+            "strategy": config.strategy, "backbone": config.backbone, "input_size": config.image_size,
+            "epochs_run": result.epochs_run, "val_accuracy": result.val_accuracy, "accuracy_line": result.accuracy_line,
+            "history": {k: [_json_number(v) for v in vals] for k, vals in result.history.items()},
+            "events": [asdict(e) for e in result.events], "checkpoint": checkpoint, "classes": list(result.class_names),
+            "train_counts": counts, "train_images": result.train_images, "val_images": len(split.val_labels),
+            "seconds": result.seconds, "stopped": result.stopped, "params": asdict(result.counts),
+        }
+    return "\n".join([
+        f"{result.accuracy_line}  (best checkpoint by val_loss, {len(split.val_labels)} validation images)",
+        f"data: {dataset.name}, {result.train_images} train / {len(split.val_labels)} validation · "
+        + ", ".join(f"{c}: {n}" for c, n in counts.items()),
+        f"run: {config.label}, {result.epochs_run} of {config.total_epochs} epochs, {result.seconds:.1f} s",
+        f"parameters: {result.counts.total:,} total, {result.counts.trainable:,} trainable",
+        f"best checkpoint: {checkpoint}",
+    ])
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="python -m explorer", description="CNN & transfer-learning explorer.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -330,12 +410,51 @@ def _build_parser() -> _Parser:
                    help="give it twice; write --box=-5,0,10,10 when a value is negative")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_iou)
+
+    p = sub.add_parser("finetune", help="a short transfer-learning run on built-in data, a folder or a ZIP")
+    p.add_argument("--data", "--dataset", dest="data", required=True,
+                   help="shapes | digits | PATH (a folder of class sub-folders, or a .zip)")
+    p.add_argument("--backbone", default="efficientnet_lite0")
+    p.add_argument("--input-size", "--image-size", dest="input_size", type=int, default=None,
+                   help="pixels (default 64, or the backbone's minimum)")
+    p.add_argument("--strategy", choices=("feature-extraction", "fine-tune", "two-stage", "scratch"),
+                   default="feature-extraction")
+    p.add_argument("--epochs", type=int, default=5, help="epochs (stage 1 of two-stage)")
+    p.add_argument("--stage2-epochs", type=int, default=3)
+    p.add_argument("--fine-tune-layers", type=int, default=20, help="N for --strategy fine-tune")
+    p.add_argument("--per-class", "--samples-per-class", dest="per_class", type=int, default=None,
+                   help="built-in data: images per class (default 40); a folder or ZIP: training images per class")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None, help="copy the best checkpoint here (FILE.keras)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_finetune)
     return parser
+
+
+# Commands that never touch TensorFlow; the others import it first, quietly (below).
+_WITHOUT_TENSORFLOW = {"conv", "pool", "iou"}
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with stderr closed: its C++ logger prints start-up lines that
+    TF_CPP_MIN_LOG_LEVEL does not silence, and stderr is for our one ``error:`` line."""
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     args = _build_parser().parse_args(argv)
+    if args.command not in _WITHOUT_TENSORFLOW:
+        _import_tensorflow_quietly()
     func: Callable[[argparse.Namespace], Any] = args.func
     try:
         result = func(args)
