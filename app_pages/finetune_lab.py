@@ -7,7 +7,7 @@ from explorer.errors import ExplorerInputError
 from explorer.heads import MAX_HIDDEN_UNITS
 from explorer.params import count_parameters, plan_flags
 from explorer.training import STRATEGIES, STRATEGY_LABELS, TrainConfig, classify, load_classifier, stage_plans
-from explorer.training_figures import compare_figure, confusion_figure, curves_figure
+from explorer.training_figures import compare_figure, confusion_figure, curves_figure, data_size_figure
 from ui import training as runs
 from ui.cache import param_table
 
@@ -78,10 +78,18 @@ with model_tab:
     if st.button("Train", type="primary", icon=":material/play_arrow:", key=K + "train", disabled=busy, width="stretch"):
         runs.start_run(dataset, config)
         st.rerun()
+    with st.expander("How much data? The same run at several sizes"):
+        sizes = st.multiselect("Training images per class", [2, 4, 8, 16, 32, 64, 128], [4, 8, 16, 32], key=K + "sizes")
+        if st.button("Run at each size", key=K + "sizes_run", disabled=busy or not sizes, width="stretch"):
+            runs.start_run(dataset, config, sizes=tuple(sizes))
+            st.rerun()
 
 runs.live_panel()
 if error := st.session_state.pop(K + "error", None):
     st.error(error)
+if experiment := st.session_state.get(runs.DATA_SIZE):
+    st.subheader(f"How much data: {experiment[0]}")
+    st.plotly_chart(data_size_figure(experiment[1], experiment[0]), width="stretch", theme=None, key=K + "data_size")
 history = st.session_state.get(runs.RUNS, [])
 if history:
     result, split = history[-1]

@@ -22,6 +22,7 @@ from explorer.training_figures import curves_figure
 
 ACTIVE = "finetune.active"
 RUNS = "finetune.runs"
+DATA_SIZE = "finetune.data_size"
 MAX_RUNS = 12
 
 
@@ -37,6 +38,9 @@ class RunHandle:
     error: str | None = None
     started: float = field(default_factory=time.monotonic)
     thread: threading.Thread | None = None
+    sizes: tuple[int, ...] = ()
+    """Set for the "how much data" experiment: one run per training-images-per-class count."""
+    points: list[tuple[int, float]] = field(default_factory=list)
 
     def start(self) -> RunHandle:
         self.thread = threading.Thread(target=self._work, name="finetune-run", daemon=True)
@@ -45,7 +49,17 @@ class RunHandle:
 
     def _work(self) -> None:
         try:
-            self.result = run_training(self.split, self.config, progress=self._on_progress, stop=self.stop_event)
+            if not self.sizes:
+                self.result = run_training(self.split, self.config, progress=self._on_progress, stop=self.stop_event)
+            for n in self.sizes:  # the same strategy at each data size, one after the other
+                part = self.split.per_class(n, self.config.seed)
+                used = int(np.bincount(part.train_labels).max())
+                if self.stop_event.is_set() or (self.points and used <= self.points[-1][0]):
+                    break  # stopped, or the data set has no more images per class
+                self.progress, self.started = None, time.monotonic()  # progress and time left: this run
+                self.result = run_training(part, self.config, progress=self._on_progress, stop=self.stop_event)
+                if not self.result.stopped:
+                    self.points.append((used, self.result.val_accuracy))
         except ExplorerInputError as exc:
             self.error = str(exc)
         except Exception as exc:  # a bug: show one line, not a traceback; tests see it in .error
@@ -69,6 +83,8 @@ class RunHandle:
         left = elapsed * (1 - p.fraction) / p.fraction if p.fraction > 0.02 else None
         eta = f" · about {left:.0f} s left" if left is not None else ""
         stage = " (stage 2)" if p.stage == "stage 2" else ""
+        if self.sizes:
+            stage += f" · data size {len(self.points) + 1} of {len(self.sizes)}"
         return p.fraction, f"epoch {p.epoch}/{p.epochs}{stage} · batch {p.batch}/{p.batches}{eta}"
 
 
@@ -90,13 +106,14 @@ def zip_data(data: bytes, image_size: int) -> ImageDataset:
     return _zip_data(hashlib.sha256(data).hexdigest(), image_size, data)
 
 
-def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 0.2) -> None:
-    """Start a run in a worker thread, unless one is going on."""
+def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 0.2,
+              sizes: tuple[int, ...] = ()) -> None:
+    """Start a run in a worker thread (one per count in sizes, if given), unless one is going on."""
     active: RunHandle | None = st.session_state.get(ACTIVE)
     if active is not None and active.running:
         return
     split = split_dataset(dataset, val_fraction, config.seed)
-    st.session_state[ACTIVE] = RunHandle(config, split).start()
+    st.session_state[ACTIVE] = RunHandle(config, split, sizes=tuple(sorted(set(sizes)))).start()
 
 
 def active_run() -> RunHandle | None:
@@ -112,7 +129,10 @@ def live_panel() -> None:
         return
     if not handle.running:
         st.session_state.pop(ACTIVE, None)
-        if handle.result is not None:
+        if handle.sizes:
+            st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points))
+            st.session_state["finetune.error"] = handle.error
+        elif handle.result is not None:
             runs = st.session_state.setdefault(RUNS, [])
             runs.append((handle.result, handle.split))
             del runs[:-MAX_RUNS]

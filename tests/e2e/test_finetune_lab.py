@@ -55,7 +55,7 @@ def test_run_survives_a_click_elsewhere_and_stops(page, app_url):
     expect(page.get_by_text("Last run: feature-extraction", exact=False)).to_be_visible(timeout=180_000)
     wait_for_idle(page)
     # Both runs are on the comparison chart, the new one included without a click.
-    runs = page.locator("[data-testid='stMultiSelect']")
+    runs = page.locator("[data-testid='stMultiSelect']").filter(has_text="1. fine-tune")  # not the data sizes
     expect(runs).to_contain_text("1. fine-tune")
     expect(runs).to_contain_text("2. feature-extraction")
     page.get_by_text("Compare runs").scroll_into_view_if_needed()

@@ -63,3 +63,21 @@ def test_choosing_zip_asks_for_an_upload() -> None:
     at.radio(key="finetune.data").set_value("zip").run()
     assert not at.exception
     assert any("Upload a ZIP" in i.value for i in at.info)
+
+
+def test_how_much_data_repeats_the_run_at_each_size_and_plots_it() -> None:
+    at = _tiny(AppTest.from_file(PAGE, default_timeout=300))
+    at.slider(key="finetune.epochs").set_value(1)
+    at.multiselect(key="finetune.sizes").set_value([2, 4, 64])  # 64 > the 5 there are: capped, not repeated
+    at.button(key="finetune.sizes_run").click().run()
+    assert not at.exception
+    deadline = time.monotonic() + 240
+    while "finetune.data_size" not in at.session_state and time.monotonic() < deadline:
+        time.sleep(1.0)
+        at.run()
+    assert not at.exception
+    label, points = at.session_state["finetune.data_size"]
+    assert [n for n, _ in points] == [2, 4, 5]  # 6 per class -> 5 train, 1 validation
+    assert all(0.0 <= acc <= 1.0 for _, acc in points)
+    assert any("How much data" in s.value for s in at.subheader)
+    assert at.button(key="finetune.train").disabled is False
