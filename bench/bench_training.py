@@ -86,8 +86,8 @@ def compare(split, per_class: int) -> None:
           f"{len(split.val_labels)} val images:")
     print(f"    stored features (run_training): {fe.seconds:.2f} s in all = build {build_s:.2f} s + features "
           f"{fe.feature_seconds:.2f} s + {EPOCHS} head epochs {head_s:.2f} s (incl. "
-          f"{sum(e.kind == 'checkpoint' for e in fe.events)} whole-model checkpoint saves) + "
-          f"reload best and evaluate {after_s:.2f} s · final val acc {fe_final:.2%} · best checkpoint {fe.accuracy_line}")
+          f"{sum(e.kind == 'checkpoint' for e in fe.events)} new bests kept in memory) + "
+          f"save the best .keras once and evaluate {after_s:.2f} s · final val acc {fe_final:.2%} · best checkpoint {fe.accuracy_line}")
     print(f"    plain model.fit, backbone.trainable=False: {plain_build_s + plain_s:.2f} s in all = build "
           f"{plain_build_s:.2f} s + fit {plain_s:.2f} s (first epoch {timer.times[0]:.2f} s, later epochs median "
           f"{later:.2f} s) · final val acc {plain_final:.2%}")
