@@ -14,9 +14,9 @@ from ui.cache import param_table
 st.title("Fine-tune Lab")
 K = "finetune."
 with st.sidebar:
-    source = st.radio("Data", ["shapes", "digits", "zip"], horizontal=True, key=K + "data",
-                      format_func={"shapes": "Shapes", "digits": "Digits", "zip": "My ZIP"}.get)
-    per_class = st.slider("Images per class", 4, 200, 40, key=K + "per_class", disabled=source == "zip")
+    source = st.radio("Data", ["shapes", "digits", "zip", "photos"], horizontal=True, key=K + "data",
+                      format_func={"shapes": "Shapes", "digits": "Digits", "zip": "My ZIP", "photos": "Cats/dogs"}.get)
+    per_class = st.slider("Images per class", 4, 200, 40, key=K + "per_class", disabled=source in ("zip", "photos"))
     specs = {s.id: s for s in list_backbones()}
     backbone = st.selectbox("Backbone", list(specs), index=list(specs).index("efficientnet_lite0"),
                             format_func=lambda i: specs[i].label, key=K + "backbone")
@@ -45,6 +45,10 @@ try:
     if source == "zip":
         upload = st.file_uploader("A ZIP with one folder per class", type=["zip"], key=K + "zip")
         dataset = runs.zip_data(upload.getvalue(), size) if upload else None
+    elif source == "photos":  # needs a network once; offline it says so at once
+        fetch = st.button("Download the cats-vs-dogs photos (about 65 MB, once)", key=K + "fetch")
+        dataset = runs.photo_set(size) if fetch or st.session_state.get(K + "photos") else None
+        st.session_state[K + "photos"] = dataset is not None
     else:
         dataset = runs.builtin_data(source, size, per_class, 0)
     config = TrainConfig(backbone, size, strategy, head_kind, int(hidden), 0.0, epochs, stage2, int(layers_n), lr, lr2,
@@ -54,7 +58,7 @@ except ExplorerInputError as exc:
     st.stop()
 
 if dataset is None:
-    st.info("Upload a ZIP of class sub-folders (cats/…, dogs/…), or choose the built-in data.")
+    st.info("Upload a ZIP of class sub-folders (cats/…, dogs/…), download the photo set, or choose the built-in data.")
     st.stop()
 count_row = st.columns(3)
 data_tab, model_tab = st.columns([3, 2])

@@ -11,11 +11,20 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from explorer.datasets import DataSplit, ImageDataset, load_digits, make_shapes, read_zip, split_dataset
+from explorer.datasets import (
+    DataSplit,
+    ImageDataset,
+    fetch_photo_set,
+    load_digits,
+    make_shapes,
+    read_zip,
+    split_dataset,
+)
 from explorer.errors import ExplorerInputError
 from explorer.training import Progress, RunResult, TrainConfig, run_training
 from explorer.training_figures import curves_figure
@@ -99,6 +108,20 @@ def builtin_data(name: str, image_size: int, per_class: int, seed: int) -> Image
 @st.cache_resource(max_entries=4, show_spinner="Reading the ZIP...")
 def _zip_data(digest: str, image_size: int, _data: bytes) -> ImageDataset:
     return read_zip(_data, image_size)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Reading the cats-vs-dogs photos...")
+def _photo_zip(path: str, image_size: int) -> ImageDataset:
+    return read_zip(Path(path).read_bytes(), image_size, name="cats vs dogs", subfolder="train")
+
+
+def photo_set(image_size: int) -> ImageDataset:
+    """The tutorials' cats-vs-dogs photos, downloaded once on request and cached on disk.
+
+    Raises:
+        DatasetUnavailableError: at once when this machine is offline.
+    """
+    return _photo_zip(str(fetch_photo_set()), image_size)
 
 
 def zip_data(data: bytes, image_size: int) -> ImageDataset:

@@ -81,3 +81,24 @@ def test_how_much_data_repeats_the_run_at_each_size_and_plots_it() -> None:
     assert all(0.0 <= acc <= 1.0 for _, acc in points)
     assert any("How much data" in s.value for s in at.subheader)
     assert at.button(key="finetune.train").disabled is False
+
+
+def test_the_photo_set_says_at_once_that_this_machine_is_offline(monkeypatch, tmp_path) -> None:
+    import socket
+
+    def unreachable(*args, **kwargs):
+        raise OSError("Network is unreachable")
+
+    # No real request ever leaves the test: the network is simulated away, the cache is empty.
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    at.radio(key="finetune.data").set_value("photos").run()
+    assert not at.exception
+    assert any("Download the cats-vs-dogs photos" in b.label for b in at.button)
+    at.button(key="finetune.fetch").click().run()
+    assert not at.exception
+    assert any("offline" in e.value for e in at.error)
+    at.radio(key="finetune.data").set_value("shapes").run()  # and the built-in data still works
+    assert not at.exception and not at.error
+    assert at.button(key="finetune.train").disabled is False
