@@ -15,9 +15,12 @@ def figure_title(page):
     return page.locator("[data-testid='stPlotlyChart'] .gtitle").first
 
 
-def latex_sources(page) -> str:
-    """The TeX behind every formula KaTeX drew (kept in MathML annotations)."""
-    return "\n".join(page.locator("annotation").all_text_contents())
+def expect_latex(page, tex: str) -> None:
+    """Wait until KaTeX has drawn a formula containing this TeX (kept in MathML annotations).
+
+    The script can be idle a moment before KaTeX redraws, so this polls rather than reads once.
+    """
+    expect(page.locator("annotation").filter(has_text=tex).first).to_be_attached(timeout=30_000)
 
 
 def test_play_the_animation_and_step_through(page, app_url):
@@ -26,7 +29,7 @@ def test_play_the_animation_and_step_through(page, app_url):
     title = figure_title(page)
     expect(title).to_contain_text("Step 1 of 25", timeout=60_000)
     expect(page.get_by_text(re.compile("Output size.*5 × 5"))).to_be_visible()
-    assert r"\frac{7 + 2\cdot 0 - 3}{1}\right\rfloor + 1 = 5" in latex_sources(page)
+    expect_latex(page, r"\frac{7 + 2\cdot 0 - 3}{1}\right\rfloor + 1 = 5")
     screenshot(page, "convolution_lab_start")
 
     # Play in the browser: the frames advance without a rerun of the script.
@@ -52,7 +55,7 @@ def test_play_the_animation_and_step_through(page, app_url):
         thumb.press("ArrowRight")
     wait_for_idle(page)
     expect(title).to_contain_text("Step 7 of 25")
-    assert r"\text{output}[1,1]" in latex_sources(page)
+    expect_latex(page, r"\text{output}[1,1]")
     screenshot(page, "convolution_lab_step7")
 
 
@@ -66,7 +69,7 @@ def test_stride_and_padding_change_the_formula(page, app_url):
     page.get_by_role("option", name="1 zero each side").click()
     wait_for_idle(page)
     expect(page.get_by_text(re.compile("Output size.*4 × 4"))).to_be_visible()
-    assert r"\frac{7 + 2\cdot 1 - 3}{2}\right\rfloor + 1 = 4" in latex_sources(page)
+    expect_latex(page, r"\frac{7 + 2\cdot 1 - 3}{2}\right\rfloor + 1 = 4")
     expect(figure_title(page)).to_contain_text("Step 1 of 16")
     screenshot(page, "convolution_lab_stride2_pad1")
 
