@@ -33,7 +33,7 @@ def curves_figure(history: Mapping[str, Sequence[float]], events: Sequence[RunEv
                              line=dict(color="#555", width=3, shape="hv"), showlegend=False), row=1, col=3)
     val_loss, lr = list(history.get("val_loss", ())), list(history.get("lr", ()))
     saves = [e.epoch for e in events if e.kind == "checkpoint" and e.epoch <= len(val_loss)]
-    fig.add_trace(go.Scatter(x=saves, y=[val_loss[e - 1] for e in saves], mode="markers", name="checkpoint saved",
+    fig.add_trace(go.Scatter(x=saves, y=[val_loss[e - 1] for e in saves], mode="markers", name="new best val_loss (checkpoint)",
                              marker=dict(symbol="star", size=16, color="#2ca02c", line=dict(width=1, color="black"))),
                   row=1, col=1)
     drops = [e for e in events if e.kind == "lr_drop" and e.epoch < len(lr)]
