@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done
+	for f in bench/bench_*.py; do $(PY) -m bench.$$(basename $$f .py) || exit 1; done
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache

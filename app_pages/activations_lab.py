@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from explorer import activation_figures as figs
+from explorer.figures import activations as figs
 from explorer.activations import network_strip, short_label
-from explorer.backbones import list_backbones
-from explorer.imagenet import imagenet_class_names
-from explorer.images import ALLOWED_FORMATS, MAX_UPLOAD_MB, SAMPLE_IMAGES
+from explorer.models.backbones import list_backbones
+from explorer.io.imagenet import imagenet_class_names
+from explorer.io.images import ALLOWED_FORMATS, MAX_UPLOAD_MB, SAMPLE_IMAGES
 from ui import activations as act
 
 act.init_state()

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from explorer.key_ideas import key_idea, millions
-from explorer.zoo import BYTES_PER_VALUE, ZOO
+from explorer.case_studies.key_ideas import key_idea, millions
+from explorer.case_studies.zoo import BYTES_PER_VALUE, ZOO
 from ui.zoo import zoo_figures, zoo_models
 
 NETWORK = "case.network"
@@ -40,7 +40,7 @@ with st.expander("What is counted, and the sources"):
         "activations, pooling and residual adds are not counted.\n"
         "- **Depth**: the most layers with weights (the same four kinds) on any path from input to output, the "
         "papers' convention (GoogLeNet: \"22 layers deep when counting only layers with parameters\").\n"
-        "- AlexNet, ZFNet and GoogLeNet are built by this app from their papers (`explorer/classic_nets.py`); "
+        "- AlexNet, ZFNet and GoogLeNet are built by this app from their papers (`explorer/models/classic_nets.py`); "
         "the others are `keras.applications` models; EfficientNet-Lite0 is this app's own Keras build.\n"
         "- **Top-1 accuracy** (ImageNet validation):\n"
         + "\n".join(f"    - {m.spec.name}: {m.spec.top1:.1f}% ({m.spec.top1_source})" for m in models))

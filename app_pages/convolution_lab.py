@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import conv_figures as cf
+from explorer.figures import convolution as cf
 from explorer import convolution as cv
 from explorer.errors import ExplorerInputError
 from ui.conv_widgets import Key as K, chart, choice, grid_editor, matrix_latex, padding_box, photo, show_size, step_slider

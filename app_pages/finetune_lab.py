@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from explorer.backbones import get_backbone, list_backbones
+from explorer.models.backbones import get_backbone, list_backbones
 from explorer.errors import ExplorerInputError
-from explorer.heads import MAX_HIDDEN_UNITS
-from explorer.params import count_parameters, plan_flags
+from explorer.models.heads import MAX_HIDDEN_UNITS
+from explorer.models.params import count_parameters, plan_flags
 from explorer.training import STRATEGIES, STRATEGY_LABELS, TrainConfig, classify, load_classifier, stage_plans
-from explorer.training_figures import compare_figure, confusion_figure, curves_figure, data_size_figure
+from explorer.figures.training import compare_figure, confusion_figure, curves_figure, data_size_figure
 from ui import training as runs
 from ui.cache import param_table
 
@@ -122,7 +122,7 @@ with st.expander("Classify a photo with a saved model"):
     photo = st.file_uploader("A photo", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"], key=K + "photo")
     if model_file and photo:
         try:
-            from explorer.images import load_image
+            from explorer.io.images import load_image
 
             ranked = classify(load_classifier(model_file.getvalue()), load_image(photo).pixels)
             st.markdown("\n".join(f"- **{name}**: {p:.1%}" for name, p in ranked[:5]))

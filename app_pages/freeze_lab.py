@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from explorer.backbones import MAX_INPUT_SIZE, download_weights, get_backbone, list_backbones
-from explorer.codegen import generate_keras_code
+from explorer.models.backbones import MAX_INPUT_SIZE, download_weights, get_backbone, list_backbones
+from explorer.models.codegen import generate_keras_code
 from explorer.errors import ExplorerInputError
-from explorer.figures import parameters_figure
-from explorer.heads import MAX_HIDDEN_UNITS, HeadConfig, head_layers
-from explorer.params import PLAN_KINDS, PLAN_LABELS, TrainablePlan, count_parameters, plan_flags
-from explorer.presets import FREEZE_PRESETS
+from explorer.figures.params import parameters_figure
+from explorer.models.heads import MAX_HIDDEN_UNITS, HeadConfig, head_layers
+from explorer.models.params import PLAN_KINDS, PLAN_LABELS, TrainablePlan, count_parameters, plan_flags
+from explorer.models.presets import FREEZE_PRESETS
 from ui import freeze_state as keys
 from ui.cache import param_table
 

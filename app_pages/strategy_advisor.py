@@ -3,11 +3,11 @@
 import streamlit as st
 
 from explorer.advisor import LARGE_PER_CLASS, SIMILARITIES, feature_extractor_code, recommend
-from explorer.backbones import get_backbone, list_backbones
-from explorer.codegen import generate_keras_code
+from explorer.models.backbones import get_backbone, list_backbones
+from explorer.models.codegen import generate_keras_code
 from explorer.errors import ExplorerInputError
-from explorer.params import PLAN_LABELS, count_parameters, plan_flags
-from explorer.zoo_figures import advisor_figure
+from explorer.models.params import PLAN_LABELS, count_parameters, plan_flags
+from explorer.figures.zoo import advisor_figure
 from ui import freeze_state
 from ui.zoo import backbone_layout, preset_finetune_lab
 

@@ -2,7 +2,7 @@
 with the forward pass and the rendering (figure building + JSON) timed apart; the page's own rerun
 after a layer switch (AppTest); and the memory held with three backbones cached.
 
-Run: .venv/bin/python bench/bench_activations.py
+Run: .venv/bin/python -m bench.bench_activations
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-import plotly.io  # noqa: E402
+import plotly.io
 
-from bench.harness import IDLE, app_in_chromium  # noqa: E402
+from bench.harness import IDLE, app_in_chromium
 
-from explorer.activation_figures import channel_overlay_figure, feature_grid_figure  # noqa: E402
-from explorer.activations import build_extractor  # noqa: E402
-from explorer.images import load_sample, square_crop  # noqa: E402
+from explorer.figures.activations import channel_overlay_figure, feature_grid_figure
+from explorer.activations import build_extractor
+from explorer.io.images import load_sample, square_crop
 
 SIZE = 224
 PHOTO_SIDE = 448

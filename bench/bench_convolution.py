@@ -1,7 +1,7 @@
 """Benchmark the Convolution Lab: feature-map speed, animation size, cold page render.
 
 Prints figures; asserts nothing. Run from the repository root:
-    .venv/bin/python bench/bench_convolution.py
+    .venv/bin/python -m bench.bench_convolution
 
 1. A full feature map of a 512x512 image with 3x3 and 7x7 kernels ("same" padding):
    explorer.convolution.conv2d (NumPy, strided view + einsum) against a plain Python
@@ -25,11 +25,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from explorer import conv_figures as cf  # noqa: E402
-from explorer import convolution as cv  # noqa: E402
+from explorer.figures import convolution as cf
+from explorer import convolution as cv
 
 SIZE = 512
 CROP = 128

@@ -1,25 +1,23 @@
 """Freeze Lab speed: recount after a toggle vs rebuilding the model and asking Keras, and the
 warm page rerun after a toggle. Prints figures and ratios measured in this one run.
 
-Run: .venv/bin/python bench/bench_freeze.py
+Run: .venv/bin/python -m bench.bench_freeze
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from bench.harness import IDLE, app_in_chromium  # noqa: E402
-from explorer.backbones import build_backbone  # noqa: E402
-from explorer.heads import HeadConfig, build_model  # noqa: E402
-from explorer.params import (  # noqa: E402
+from bench.harness import IDLE, app_in_chromium
+from explorer.models.backbones import build_backbone
+from explorer.models.heads import HeadConfig, build_model
+from explorer.models.params import (
     TrainablePlan,
     apply_flags,
     build_param_table,

@@ -6,26 +6,24 @@
     validation accuracy, ratio;
 (b) images per second of a stage-2 epoch (all but BatchNormalization trains).
 
-Prints figures; asserts nothing about time. Run: .venv/bin/python bench/bench_training.py
+Prints figures; asserts nothing about time. Run: .venv/bin/python -m bench.bench_training
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-import keras  # noqa: E402
+import keras
 
-from explorer import training  # noqa: E402
-from explorer.datasets import make_shapes, split_dataset  # noqa: E402
-from explorer.params import TrainablePlan, apply_flags, plan_flags  # noqa: E402
-from explorer.training import TrainConfig, run_training  # noqa: E402
+from explorer import training
+from explorer.io.datasets import make_shapes, split_dataset
+from explorer.models.params import TrainablePlan, apply_flags, plan_flags
+from explorer.training import TrainConfig, run_training
 
 # The page's defaults (app_pages/finetune_lab.py): shapes, 40 images per class, 48 px,
 # feature extraction, 6 epochs, batch 32, GAP head, ReduceLROnPlateau patience 2 factor 0.5 min_lr 1e-6.

@@ -1,7 +1,7 @@
 """Case Studies speed: the first open of the page (TensorFlow import + eleven Keras builds) against
 later opens served from the cache. Prints figures measured in this one run.
 
-Run: .venv/bin/python bench/bench_zoo.py
+Run: .venv/bin/python -m bench.bench_zoo
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from bench.harness import IDLE, VIEWPORT, app_in_chromium  # noqa: E402
+from bench.harness import IDLE, VIEWPORT, app_in_chromium
 
 
 def bench_builds() -> None:
@@ -27,7 +26,7 @@ def bench_builds() -> None:
     code = (
         "import time, os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '2'\n"
         "t = time.perf_counter(); import keras; print(f'import {time.perf_counter() - t:.2f}')\n"
-        "from explorer.zoo import ZOO, build_zoo_model\n"
+        "from explorer.case_studies.zoo import ZOO, build_zoo_model\n"
         "for s in ZOO:\n"
         "    t = time.perf_counter(); m = build_zoo_model(s.id); print(f'{s.name}|{time.perf_counter() - t:.2f}')\n"
     )

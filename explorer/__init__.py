@@ -15,7 +15,7 @@ from explorer.activations import (
     grad_cam,
     list_layers,
 )
-from explorer.backbones import (
+from explorer.models.backbones import (
     BackboneSpec,
     build_backbone,
     check_input_size,
@@ -25,16 +25,16 @@ from explorer.backbones import (
     preprocessing_for,
     register_backbone,
 )
-from explorer.codegen import generate_keras_code
+from explorer.models.codegen import generate_keras_code
 from explorer.errors import (
     ExplorerInputError,
     InputSizeError,
     UnknownBackboneError,
     WeightsUnavailableError,
 )
-from explorer.heads import HeadConfig, build_model, head_layers
-from explorer.images import ImageInputError, LoadedImage, load_image, load_sample, square_crop
-from explorer.params import (
+from explorer.models.heads import HeadConfig, build_model, head_layers
+from explorer.io.images import ImageInputError, LoadedImage, load_image, load_sample, square_crop
+from explorer.models.params import (
     LayerParams,
     ParamCounts,
     ParamTable,
@@ -46,7 +46,7 @@ from explorer.params import (
     parse_plan,
     plan_flags,
 )
-from explorer.presets import FREEZE_PRESETS, FreezePreset
+from explorer.models.presets import FREEZE_PRESETS, FreezePreset
 
 __all__ = [
     "FREEZE_PRESETS",

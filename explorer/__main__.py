@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 def cmd_backbones(args: argparse.Namespace) -> Any:
     """List the registry."""
-    from explorer.backbones import list_backbones
+    from explorer.models.backbones import list_backbones
 
     rows = [
         {
@@ -57,9 +57,9 @@ def cmd_backbones(args: argparse.Namespace) -> Any:
 
 def cmd_params(args: argparse.Namespace) -> Any:
     """Parameter counts of a backbone + head under a trainable plan."""
-    from explorer.backbones import get_backbone
-    from explorer.heads import HeadConfig, head_layers
-    from explorer.params import build_param_table, count_parameters, parse_plan, plan_flags
+    from explorer.models.backbones import get_backbone
+    from explorer.models.heads import HeadConfig, head_layers
+    from explorer.models.params import build_param_table, count_parameters, parse_plan, plan_flags
 
     spec = get_backbone(args.backbone)
     head = HeadConfig(args.head, args.hidden, args.dropout, args.outputs)
@@ -154,7 +154,7 @@ def cmd_pool(args: argparse.Namespace) -> Any:
 
 def _crop_for(args: argparse.Namespace, input_size: int) -> Any:
     """The --image file decoded and centre-cropped to the network's input size."""
-    from explorer.images import load_image, square_crop
+    from explorer.io.images import load_image, square_crop
 
     return square_crop(load_image(args.image).pixels, input_size)
 
@@ -162,9 +162,9 @@ def _crop_for(args: argparse.Namespace, input_size: int) -> Any:
 def cmd_predict(args: argparse.Namespace) -> Any:
     """Top-K ImageNet classes of a photo (backbones with their ImageNet classifier here)."""
     from explorer.activations import build_extractor, imagenet_classifier_available, short_label
-    from explorer.backbones import get_backbone
+    from explorer.models.backbones import get_backbone
     from explorer.errors import WeightsUnavailableError
-    from explorer.images import load_image
+    from explorer.io.images import load_image
 
     spec = get_backbone(args.backbone)
     if isinstance(args.top, bool) or not 1 <= args.top <= 1000:
@@ -188,8 +188,8 @@ def cmd_predict(args: argparse.Namespace) -> Any:
 def cmd_features(args: argparse.Namespace) -> Any:
     """One layer's output shape and facts (mean, zeros after ReLU, most active channels) for a photo."""
     from explorer.activations import build_extractor, channel_ranking, layer_facts
-    from explorer.backbones import get_backbone
-    from explorer.images import load_image
+    from explorer.models.backbones import get_backbone
+    from explorer.io.images import load_image
 
     get_backbone(args.backbone)
     load_image(args.image)  # a bad file fails before TensorFlow is imported
@@ -233,7 +233,7 @@ def cmd_layers(args: argparse.Namespace) -> Any:
 
 def cmd_zoo(args: argparse.Namespace) -> Any:
     """The case-study networks: parameters, depth and multiply-adds counted from Keras models."""
-    from explorer.zoo import iter_zoo
+    from explorer.case_studies.zoo import iter_zoo
 
     rows = [model.summary() for model in iter_zoo()]
     if args.json:
@@ -263,7 +263,7 @@ def _finetune_data(args: argparse.Namespace, image_size: int) -> Any:
     """The data set named by --data: 'shapes', 'digits', a folder of class sub-folders or a .zip."""
     from pathlib import Path
 
-    from explorer.datasets import DatasetError, load_dataset, read_zip, split_dataset
+    from explorer.io.datasets import DatasetError, load_dataset, read_zip, split_dataset
 
     path = Path(args.data)
     if args.data not in ("shapes", "digits") and path.suffix.lower() == ".zip":
@@ -287,7 +287,7 @@ def cmd_finetune(args: argparse.Namespace) -> Any:
     import shutil
     from pathlib import Path
 
-    from explorer.backbones import get_backbone
+    from explorer.models.backbones import get_backbone
     from explorer.training import Progress, TrainConfig, run_training
 
     if args.out is not None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from explorer.backbones import (
+from explorer.models.backbones import (
     BackboneSpec,
     WeightsChoice,
     build_backbone,
@@ -25,7 +25,7 @@ from explorer.backbones import (
     keras_cache_dir,
 )
 from explorer.errors import ExplorerInputError, WeightsUnavailableError
-from explorer.imagenet import Prediction, decode_predictions
+from explorer.io.imagenet import Prediction, decode_predictions
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -541,7 +541,7 @@ def grad_cam(
 def _classifier_path(spec: BackboneSpec) -> Path | None:
     """Where the ImageNet classifier weights are on this machine, or None."""
     if spec.weights_source == "bundled":
-        from explorer.efficientnet_lite import lite0_weights_path
+        from explorer.models.efficientnet_lite import lite0_weights_path
 
         return lite0_weights_path()
     if spec.id in _KERAS_CLASSIFIERS:
@@ -563,7 +563,7 @@ def _build_classifier(spec: BackboneSpec, size: int) -> keras.Model:
             f"{spec.label} has no ImageNet classifier weights on this machine. Received: backbone={spec.id!r}"
         )
     if spec.weights_source == "bundled":
-        from explorer.efficientnet_lite import build_efficientnet_lite0
+        from explorer.models.efficientnet_lite import build_efficientnet_lite0
 
         return build_efficientnet_lite0((size, size, 3), include_top=True, weights="imagenet")
     import keras

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from explorer.errors import ExplorerInputError
-from explorer.figures import layer_blocks
-from explorer.heads import HeadConfig
-from explorer.params import ParamTable, TrainablePlan
+from explorer.figures.params import layer_blocks
+from explorer.models.heads import HeadConfig
+from explorer.models.params import ParamTable, TrainablePlan
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -97,7 +97,7 @@ def clean_cuts(model: keras.Model) -> tuple[int, ...]:
     Freezing layers 0..i and training the rest then trains whole modules, and the output
     of layer i is everything the upper layers see (a valid place to take features from).
     """
-    from explorer.zoo import layer_inbound
+    from explorer.case_studies.zoo import layer_inbound
 
     index = {layer.name: i for i, layer in enumerate(model.layers)}
     lowest_input = [min((index[p] for p in layer_inbound(layer) if p in index), default=i)

@@ -998,7 +998,7 @@ def load_array(path: str | Path, name: str = "input") -> np.ndarray:
 
 
 def load_grayscale(source: bytes | str | Path, max_side: int = 128, name: str | None = None) -> np.ndarray:
-    """Open an image safely (explorer.images), shrink it to fit max_side and turn it grayscale.
+    """Open an image safely (explorer.io.images), shrink it to fit max_side and turn it grayscale.
 
     Args:
         source: the file's bytes (an upload) or a path.
@@ -1010,11 +1010,11 @@ def load_grayscale(source: bytes | str | Path, max_side: int = 128, name: str | 
 
     Raises:
         ExplorerInputError: not an image, a damaged file, a file too large or with too
-            many pixels (a decompression bomb): see explorer.images.load_image.
+            many pixels (a decompression bomb): see explorer.io.images.load_image.
     """
     from PIL import Image
 
-    from explorer.images import load_image
+    from explorer.io.images import load_image
 
     max_side = _check_int(max_side, "max_side", 8)
     if max_side > 1024:

@@ -25,11 +25,11 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
-from explorer.backbones import BUILD_LOCK, build_backbone, check_input_size, get_backbone
-from explorer.datasets import DataSplit
+from explorer.models.backbones import BUILD_LOCK, build_backbone, check_input_size, get_backbone
+from explorer.io.datasets import DataSplit
 from explorer.errors import ExplorerInputError
-from explorer.heads import HeadConfig
-from explorer.params import ParamCounts, TrainablePlan, apply_flags, compute_param_table, count_parameters, plan_flags
+from explorer.models.heads import HeadConfig
+from explorer.models.params import ParamCounts, TrainablePlan, apply_flags, compute_param_table, count_parameters, plan_flags
 
 __all__ = [
     "STRATEGIES",
@@ -515,7 +515,7 @@ def load_classifier(source: bytes | str | Path) -> Classifier:
 
 def classify(classifier: Classifier, pixels: np.ndarray) -> list[tuple[str, float]]:
     """Class probabilities of one photo ((H, W, 3) uint8), most likely first."""
-    from explorer.images import square_crop
+    from explorer.io.images import square_crop
 
     x = square_crop(pixels, classifier.image_size)[None].astype(np.float32)
     probs = np.asarray(classifier.model.predict(x, verbose=0))[0]

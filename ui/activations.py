@@ -14,7 +14,7 @@ import streamlit as st
 
 from explorer.activations import ActivationExtractor, Activations, GradCam, build_extractor
 from explorer.errors import ExplorerInputError
-from explorer.images import MAX_IMAGE_BYTES, LoadedImage, load_image, load_sample, square_crop
+from explorer.io.images import MAX_IMAGE_BYTES, LoadedImage, load_image, load_sample, square_crop
 from ui.cache import BUILD_LOCK  # one Keras graph build at a time, across pages
 
 BACKBONE = "act.backbone"

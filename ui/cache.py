@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.backbones import BUILD_LOCK
-from explorer.params import ParamTable, build_param_table
+from explorer.models.backbones import BUILD_LOCK
+from explorer.models.params import ParamTable, build_param_table
 
 __all__ = ["BUILD_LOCK", "param_table"]
 

@@ -6,10 +6,10 @@ from dataclasses import astuple
 
 import streamlit as st
 
-from explorer.backbones import get_backbone
-from explorer.heads import HeadConfig
-from explorer.params import ParamCounts, TrainablePlan
-from explorer.presets import FREEZE_PRESETS, FreezePreset
+from explorer.models.backbones import get_backbone
+from explorer.models.heads import HeadConfig
+from explorer.models.params import ParamCounts, TrainablePlan
+from explorer.models.presets import FREEZE_PRESETS, FreezePreset
 
 PRESET = "freeze.preset"
 BACKBONE = "freeze.backbone"

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer.datasets import (
+from explorer.io.datasets import (
     DataSplit,
     ImageDataset,
     fetch_photo_set,
@@ -27,7 +27,7 @@ from explorer.datasets import (
 )
 from explorer.errors import ExplorerInputError
 from explorer.training import Progress, RunResult, TrainConfig, run_training
-from explorer.training_figures import curves_figure
+from explorer.figures.training import curves_figure
 
 ACTIVE = "finetune.active"
 RUNS = "finetune.runs"

@@ -6,11 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.advisor import clean_cuts
-from explorer.backbones import build_backbone, get_backbone
-from explorer.heads import HeadConfig
-from explorer.params import ParamTable, TrainablePlan, compute_param_table
-from explorer.zoo import ZOO, MemoryReport, ZooModel, build_zoo_model, memory_per_layer
-from explorer.zoo_figures import memory_figure, zoo_bubble_figure
+from explorer.models.backbones import build_backbone, get_backbone
+from explorer.models.heads import HeadConfig
+from explorer.models.params import ParamTable, TrainablePlan, compute_param_table
+from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, build_zoo_model, memory_per_layer
+from explorer.figures.zoo import memory_figure, zoo_bubble_figure
 from ui.cache import BUILD_LOCK  # Keras graph building keeps global state: one build at a time, app-wide.
 
 _READY: set[str] = set()

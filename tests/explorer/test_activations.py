@@ -23,9 +23,9 @@ from explorer.activations import (
     short_label,
     UnknownLayerError,
 )
-from explorer.backbones import build_backbone, get_backbone, list_backbones
+from explorer.models.backbones import build_backbone, get_backbone, list_backbones
 from explorer.errors import ExplorerInputError, WeightsUnavailableError
-from explorer.images import load_sample, square_crop
+from explorer.io.images import load_sample, square_crop
 
 CAT_CLASSES = {281, 282, 283, 284, 285}
 COFFEE_CLASSES = {967, 968, 504}
@@ -350,7 +350,7 @@ def test_cli_bad_input_is_one_error_line_and_exit_2(capsys, monkeypatch, tmp_pat
 
 
 def test_colorize_maps_low_to_the_first_colour_and_gaps_to_white():
-    from explorer.activation_figures import colorize
+    from explorer.figures.activations import colorize
 
     values = np.array([[0.0, 1.0], [0.5, np.nan]])
     rgb = colorize(values, 0.0, 1.0)
@@ -362,13 +362,13 @@ def test_colorize_maps_low_to_the_first_colour_and_gaps_to_white():
 
 @pytest.mark.parametrize(("count", "columns"), [(4, 4), (8, 4), (16, 4), (32, 8), (64, 8)])
 def test_grid_columns_fit_a_projector(count, columns):
-    from explorer.activation_figures import grid_columns
+    from explorer.figures.activations import grid_columns
 
     assert grid_columns(count) == columns
 
 
 def test_feature_grid_shows_the_most_active_channels_in_order(cat_activations):
-    from explorer.activation_figures import feature_grid_figure
+    from explorer.figures.activations import feature_grid_figure
 
     layer = next(info for info in cat_activations.layers if info.name == "block2b_activation")
     output, ranking = cat_activations.output(layer.name), cat_activations.ranking(layer.name)
@@ -383,7 +383,7 @@ def test_feature_grid_shows_the_most_active_channels_in_order(cat_activations):
 
 
 def test_channel_overlay_cells_cover_the_photo():
-    from explorer.activation_figures import channel_overlay_figure
+    from explorer.figures.activations import channel_overlay_figure
 
     photo = np.zeros((448, 448, 3), np.uint8)
     fig = channel_overlay_figure(photo, np.arange(49, dtype=np.float32).reshape(7, 7), 0.5, "t")
@@ -393,8 +393,8 @@ def test_channel_overlay_cells_cover_the_photo():
 
 
 def test_predictions_figure_puts_the_top_class_on_top():
-    from explorer.activation_figures import predictions_figure
-    from explorer.imagenet import Prediction
+    from explorer.figures.activations import predictions_figure
+    from explorer.io.imagenet import Prediction
 
     fig = predictions_figure([Prediction(285, "Egyptian cat", 0.6), Prediction(281, "tabby, tabby cat", 0.3)])
     assert list(fig.data[0].y) == ["tabby (281)", "Egyptian cat (285)"]  # plotly draws bottom-up

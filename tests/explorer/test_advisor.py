@@ -11,10 +11,10 @@ from explorer.advisor import (
     feature_extractor_code,
     recommend,
 )
-from explorer.backbones import build_backbone, get_backbone, list_backbones
+from explorer.models.backbones import build_backbone, get_backbone, list_backbones
 from explorer.errors import ExplorerInputError
-from explorer.heads import HeadConfig
-from explorer.params import ParamTable, TrainablePlan, compute_param_table
+from explorer.models.heads import HeadConfig
+from explorer.models.params import ParamTable, TrainablePlan, compute_param_table
 
 QUADRANTS = {  # (images, classes, similarity)
     ("small", "similar"): (300, 2, "similar"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.backbones import list_backbones
+from explorer.models.backbones import list_backbones
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ def test_params_json_reports_the_notes_vgg16_counts(vgg16_flatten_json):
 
 
 def test_params_json_lists_every_layer_with_name_type_params_trainable(vgg16_flatten_json):
-    from explorer.params import build_param_table
+    from explorer.models.params import build_param_table
 
     layers = vgg16_flatten_json["layers"]
     table = build_param_table("vgg16", 224)

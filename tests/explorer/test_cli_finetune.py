@@ -63,7 +63,7 @@ def test_progress_goes_to_stderr_and_the_best_model_to_out(two_stage: tuple[dict
 def test_text_output_prints_the_accuracy_line_from_a_folder(tmp_path: Path) -> None:
     from PIL import Image
 
-    from explorer.datasets import make_shapes
+    from explorer.io.datasets import make_shapes
 
     shapes = make_shapes(4, 32, seed=2)
     for i, (image, label) in enumerate(zip(shapes.images, shapes.labels)):

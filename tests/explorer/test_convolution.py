@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer import conv_figures as cf
+from explorer.figures import convolution as cf
 from explorer import convolution as cv
 from explorer.errors import ExplorerInputError
 
@@ -344,7 +344,7 @@ def _png_claiming(width: int, height: int) -> bytes:
     (_png_claiming(8_000, 8_000), "at most 40 megapixels"),  # below Pillow's limit, above ours
 ])
 def test_load_grayscale_refuses_bad_files_with_a_clear_message(data, match):
-    # The same safe loader as the Activations Lab (explorer.images) stands behind it.
+    # The same safe loader as the Activations Lab (explorer.io.images) stands behind it.
     with pytest.raises(ExplorerInputError, match=match):
         cv.load_grayscale(data)
 
@@ -437,7 +437,7 @@ def test_other_figures_build():
 
 
 def test_convolution_modules_import_neither_tensorflow_nor_streamlit():
-    code = ("import sys; import explorer.convolution, explorer.conv_figures; "
+    code = ("import sys; import explorer.convolution, explorer.figures.convolution; "
             "print('tensorflow' in sys.modules, 'streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

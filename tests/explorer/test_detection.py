@@ -20,7 +20,7 @@ from explorer.detection import (
     parse_box,
 )
 from explorer.errors import ExplorerInputError
-from explorer.zoo_figures import detection_figure, iou_figure, pr_figure
+from explorer.figures.zoo import detection_figure, iou_figure, pr_figure
 
 
 @pytest.mark.parametrize(("a", "b", "intersection", "union"), [

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from explorer import training
-from explorer.datasets import make_shapes, split_dataset
+from explorer.io.datasets import make_shapes, split_dataset
 from explorer.errors import ExplorerInputError
 from explorer.training import TrainConfig, classify, load_classifier, run_training
 
@@ -190,7 +190,7 @@ MIRRORED = """
 import json, tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from explorer.datasets import make_shapes, split_dataset
+from explorer.io.datasets import make_shapes, split_dataset
 from explorer.training import TrainConfig, run_training
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 split = split_dataset(make_shapes(6, 32), 0.25)

@@ -6,7 +6,6 @@ import base64
 import io
 import json
 import struct
-import sys
 import zlib
 from pathlib import Path
 
@@ -16,13 +15,10 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The page imports `explorer` and `ui` from the repository root, as `streamlit run` sees it.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from explorer.activations import build_extractor  # noqa: E402
-from explorer.images import MAX_IMAGE_BYTES, load_sample, square_crop  # noqa: E402
-from ui import activations as keys  # noqa: E402
+from explorer.activations import build_extractor
+from explorer.io.images import MAX_IMAGE_BYTES, load_sample, square_crop
+from ui import activations as keys
 
 PAGE = ROOT / "app_pages" / "activations_lab.py"
 

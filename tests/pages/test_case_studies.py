@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from explorer.key_ideas import key_idea  # noqa: E402
-from explorer.zoo import ZOO, memory_per_layer  # noqa: E402
+from explorer.case_studies.key_ideas import key_idea
+from explorer.case_studies.zoo import ZOO, memory_per_layer
 
 PAGE = ROOT / "app_pages" / "case_studies.py"
 

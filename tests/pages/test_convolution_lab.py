@@ -13,12 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The page imports `explorer` and `ui` from the repository root, as `streamlit run` sees it.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from explorer import convolution as cv  # noqa: E402
-from ui.conv_widgets import Key  # noqa: E402
+from explorer import convolution as cv
+from ui.conv_widgets import Key
 
 PAGE = str(ROOT / "app_pages" / "convolution_lab.py")
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from explorer.detection import SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, Box, iou, match_detections  # noqa: E402
+from explorer.detection import SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, Box, iou, match_detections
 
 PAGE = ROOT / "app_pages" / "detection_basics.py"
 

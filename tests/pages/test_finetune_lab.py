@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 PAGE = str(ROOT / "app_pages" / "finetune_lab.py")
 

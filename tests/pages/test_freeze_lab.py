@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import re
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The page imports `explorer` and `ui` from the repository root, as `streamlit run` sees it.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from explorer.backbones import get_backbone, list_backbones  # noqa: E402
-from explorer.heads import HeadConfig  # noqa: E402
-from explorer.params import (  # noqa: E402
+from explorer.models.backbones import get_backbone, list_backbones
+from explorer.models.heads import HeadConfig
+from explorer.models.params import (
     ParamCounts,
     ParamTable,
     TrainablePlan,
@@ -25,8 +21,8 @@ from explorer.params import (  # noqa: E402
     count_parameters,
     plan_flags,
 )
-from explorer.presets import FREEZE_PRESETS  # noqa: E402
-from ui import freeze_state as keys  # noqa: E402
+from explorer.models.presets import FREEZE_PRESETS
+from ui import freeze_state as keys
 
 PAGE = (Path(__file__).parent / "../../app_pages/freeze_lab.py").resolve()
 _TABLES: dict[tuple[str, int], ParamTable] = {}

@@ -8,7 +8,6 @@ from streamlit.testing.v1 import AppTest
 from ui.navigation import HOME, PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 
 def test_no_legacy_pages_directory_next_to_the_router():
@@ -34,7 +33,7 @@ def test_the_router_does_not_import_tensorflow():
     import subprocess
 
     code = (
-        "import sys; sys.path.insert(0, '.');"
+        "import sys;"
         "from streamlit.testing.v1 import AppTest;"
         "at = AppTest.from_file('app.py', default_timeout=60).run();"
         "assert not at.exception, at.exception;"

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from explorer.heads import HeadConfig  # noqa: E402
-from explorer.params import TrainablePlan, build_param_table, count_parameters, plan_flags  # noqa: E402
-from ui import freeze_state as keys  # noqa: E402
+from explorer.models.heads import HeadConfig
+from explorer.models.params import TrainablePlan, build_param_table, count_parameters, plan_flags
+from ui import freeze_state as keys
 
 APP = ROOT / "app.py"
 IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN, TRAIN = ("advisor.images", "advisor.classes", "advisor.similarity",

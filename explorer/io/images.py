@@ -20,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from explorer.io.assets import SAMPLES_DIR
 from explorer.errors import ExplorerInputError
 
 __all__ = [
@@ -44,7 +45,7 @@ MAX_IMAGE_PIXELS = 40_000_000
 MAX_WORKING_SIDE = 2048
 """Decoded images are reduced to this longer side: the networks see 224-299 pixels."""
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
-_SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "samples"
+_SAMPLES_DIR = SAMPLES_DIR
 SAMPLE_IMAGES: dict[str, str] = {"cat": "cat.png", "coffee": "coffee.png"}
 """Bundled sample photos (assets/samples, licences in assets/LICENSES.md): id -> file name."""
 _SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")

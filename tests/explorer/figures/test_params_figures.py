@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from explorer.backbones import list_backbones
-from explorer.figures import (
+from explorer.models.backbones import list_backbones
+from explorer.figures.params import (
     FROZEN_COLOR,
     HEAD_COLOR,
     MAX_BARS,
@@ -16,8 +16,8 @@ from explorer.figures import (
     param_bars,
     parameters_figure,
 )
-from explorer.heads import HeadConfig, head_layers
-from explorer.params import ParamTable, build_param_table, count_parameters, parse_plan, plan_flags
+from explorer.models.heads import HeadConfig, head_layers
+from explorer.models.params import ParamTable, build_param_table, count_parameters, parse_plan, plan_flags
 
 IDS = [spec.id for spec in list_backbones()]
 _TABLES: dict[str, ParamTable] = {}

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from explorer.classic_nets import AUX_AFTER, AUX_LOSS_WEIGHT, auxiliary_classifier_params
+from explorer.models.classic_nets import AUX_AFTER, AUX_LOSS_WEIGHT, auxiliary_classifier_params
 from explorer.errors import ExplorerInputError
-from explorer.zoo import (
+from explorer.case_studies.zoo import (
     ZooLayer,
     ZooModel,
     conv_madds,
@@ -264,7 +264,7 @@ def _blocks_dot(vgg16: list[int], vgg19: list[int]) -> str:
 
 
 def _aux_dot() -> str:
-    from explorer.classic_nets import GOOGLENET_INCEPTION
+    from explorer.models.classic_nets import GOOGLENET_INCEPTION
 
     names = [name for name, *_ in GOOGLENET_INCEPTION]
     lines = ['digraph { rankdir=LR; nodesep=0.3; ranksep=0.25; bgcolor=transparent;',

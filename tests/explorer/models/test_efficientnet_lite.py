@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import efficientnet_lite
-from explorer.efficientnet_lite import (
+from explorer.models import efficientnet_lite
+from explorer.models.efficientnet_lite import (
     BLOCK_ARGS,
     build_efficientnet_lite0,
     lite0_weights_path,
@@ -23,9 +23,9 @@ from explorer.efficientnet_lite import (
     preprocess_input,
 )
 from explorer.errors import ExplorerInputError, InputSizeError, WeightsUnavailableError
-from explorer.imagenet import decode_predictions
+from explorer.io.imagenet import decode_predictions
 
-SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
+SAMPLES = Path(__file__).resolve().parents[3] / "assets" / "samples"
 CAT_CLASSES = {281, 282, 283, 284, 285}  # tabby, tiger cat, Persian, Siamese, Egyptian cat
 COFFEE_CLASSES = {504, 967, 968}  # coffee mug, espresso, cup
 

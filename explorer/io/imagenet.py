@@ -10,12 +10,13 @@ from typing import Any
 
 import numpy as np
 
+from explorer.io.assets import ASSETS_DIR
 from explorer.errors import ExplorerInputError
 
 __all__ = ["NUM_IMAGENET_CLASSES", "Prediction", "decode_predictions", "imagenet_class_names"]
 
 NUM_IMAGENET_CLASSES = 1000
-_CLASS_NAMES_PATH = Path(__file__).resolve().parent.parent / "assets" / "imagenet_classes.json"
+_CLASS_NAMES_PATH = ASSETS_DIR / "imagenet_classes.json"
 
 
 @dataclass(frozen=True)

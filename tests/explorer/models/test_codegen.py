@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 
-from explorer.backbones import get_backbone
-from explorer.codegen import generate_keras_code
-from explorer.heads import HeadConfig
-from explorer.params import (
+from explorer.models.backbones import get_backbone
+from explorer.models.codegen import generate_keras_code
+from explorer.models.heads import HeadConfig
+from explorer.models.params import (
     ParamTable,
     TrainablePlan,
     build_param_table,
@@ -28,7 +28,7 @@ from explorer.params import (
     plan_flags,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 _TABLES: dict[tuple[str, int | None], ParamTable] = {}
 
 

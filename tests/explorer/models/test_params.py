@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from explorer.backbones import (
+from explorer.models.backbones import (
     MAX_INPUT_SIZE,
     build_backbone,
     check_input_size,
@@ -23,8 +23,8 @@ from explorer.backbones import (
     list_backbones,
 )
 from explorer.errors import ExplorerInputError, InputSizeError, UnknownBackboneError
-from explorer.heads import MAX_HIDDEN_UNITS, MAX_OUTPUTS, HeadConfig, build_model, head_layers
-from explorer.params import (
+from explorer.models.heads import MAX_HIDDEN_UNITS, MAX_OUTPUTS, HeadConfig, build_model, head_layers
+from explorer.models.params import (
     ParamCounts,
     ParamTable,
     TrainablePlan,
@@ -35,7 +35,7 @@ from explorer.params import (
     parse_plan,
     plan_flags,
 )
-from explorer.presets import FREEZE_PRESETS
+from explorer.models.presets import FREEZE_PRESETS
 
 BACKBONE_IDS = [spec.id for spec in list_backbones()]
 HEADS = {

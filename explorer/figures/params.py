@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from explorer.params import LayerParams, ParamTable
+from explorer.models.params import LayerParams, ParamTable
 
 FROZEN_COLOR = "#0072B2"
 TRAINABLE_COLOR = "#D55E00"

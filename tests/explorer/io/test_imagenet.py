@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from explorer.errors import ExplorerInputError
-from explorer.imagenet import Prediction, decode_predictions, imagenet_class_names
+from explorer.io.imagenet import Prediction, decode_predictions, imagenet_class_names
 
 
 def test_there_are_1000_unique_names_in_index_order():

@@ -20,7 +20,7 @@ from PIL import Image
 from plotly.subplots import make_subplots
 
 from explorer.activations import FilterBank, GradCam, LayerFacts, LayerInfo, StripMap, short_label
-from explorer.imagenet import Prediction
+from explorer.io.imagenet import Prediction
 
 __all__ = [
     "CHANNEL_COUNTS",

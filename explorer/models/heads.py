@@ -11,7 +11,7 @@ from explorer.errors import ExplorerInputError
 if TYPE_CHECKING:  # pragma: no cover
     import keras
 
-    from explorer.params import LayerParams
+    from explorer.models.params import LayerParams
 
 HeadKind = Literal["flatten", "gap"]
 MAX_HIDDEN_UNITS = 16384
@@ -68,7 +68,7 @@ def head_layers(feature_shape: tuple[int, ...], head: HeadConfig, first_index: i
     Returns:
         One LayerParams per head layer; all of them train.
     """
-    from explorer.params import LayerParams
+    from explorer.models.params import LayerParams
 
     width = prod(feature_shape) if head.kind == "flatten" else feature_shape[-1]
     pool_type = "Flatten" if head.kind == "flatten" else "GlobalAveragePooling2D"

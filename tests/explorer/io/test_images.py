@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from explorer.errors import ExplorerInputError
-from explorer.images import (
+from explorer.io.images import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
     MAX_UPLOAD_MB,
@@ -25,7 +25,7 @@ from explorer.images import (
     square_crop,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def encode(image: Image.Image, fmt: str, **params) -> bytes:

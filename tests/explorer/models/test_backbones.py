@@ -8,8 +8,8 @@ import socket
 import numpy as np
 import pytest
 
-from explorer import backbones
-from explorer.backbones import (
+from explorer.models import backbones
+from explorer.models.backbones import (
     MAX_INPUT_SIZE,
     RANDOM_WEIGHTS_NOTE,
     BackboneSpec,

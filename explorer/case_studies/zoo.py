@@ -143,14 +143,14 @@ ZOO: tuple[ZooSpec, ...] = (
         "alexnet", "AlexNet", 2012, 59.3,
         "Krizhevsky, Sutskever & Hinton (2012), Table 2: one CNN, 40.7% top-1 error on ILSVRC-2012 val",
         "Krizhevsky, Sutskever & Hinton, ImageNet Classification with Deep Convolutional Neural Networks (NIPS 2012)",
-        227, "explorer.classic_nets.build_alexnet()", _ours("explorer.classic_nets", "build_alexnet"),
+        227, "explorer.models.classic_nets.build_alexnet()", _ours("explorer.models.classic_nets", "build_alexnet"),
         "Conv-pool-norm blocks with 11x11 and 5x5 filters, ReLU, dropout; trained on two GPUs.",
     ),
     ZooSpec(
         "zfnet", "ZFNet", 2013, 61.7,
         "Zeiler & Fergus (2013, arXiv:1311.2901v1), Table 2: one convnet, 38.3% top-1 error on ILSVRC-2012 val",
         "Zeiler & Fergus, Visualizing and Understanding Convolutional Networks (ECCV 2014)",
-        224, "explorer.classic_nets.build_zfnet()", _ours("explorer.classic_nets", "build_zfnet"),
+        224, "explorer.models.classic_nets.build_zfnet()", _ours("explorer.models.classic_nets", "build_zfnet"),
         "A better-tuned AlexNet: 7x7 stride-2 first layer, found by visualising what each layer learns.",
     ),
     ZooSpec(
@@ -170,7 +170,7 @@ ZOO: tuple[ZooSpec, ...] = (
         "Szegedy et al. (2015), Rethinking the Inception Architecture, Table 3: GoogLeNet 29% top-1 error, "
         "single crop (the GoogLeNet paper reports top-5 only)",
         "Szegedy et al., Going Deeper with Convolutions (2014)",
-        224, "explorer.classic_nets.build_googlenet()", _ours("explorer.classic_nets", "build_googlenet"),
+        224, "explorer.models.classic_nets.build_googlenet()", _ours("explorer.models.classic_nets", "build_googlenet"),
         "Inception modules: 1x1, 3x3, 5x5 and pooling in parallel, with 1x1 bottlenecks; no big FC layer.",
     ),
     ZooSpec(
@@ -208,8 +208,8 @@ ZOO: tuple[ZooSpec, ...] = (
         "efficientnet_lite0", "EfficientNet-Lite0", 2020, 75.1,
         "TensorFlow TPU repository, models/official/efficientnet/lite/README.md: FP32 accuracy 75.1%",
         "EfficientNet-Lite, TensorFlow TPU repository (2020)",
-        224, "explorer.efficientnet_lite.build_efficientnet_lite0(include_top=True, weights=None)",
-        _ours("explorer.efficientnet_lite", "build_efficientnet_lite0", include_top=True, weights=None),
+        224, "explorer.models.efficientnet_lite.build_efficientnet_lite0(include_top=True, weights=None)",
+        _ours("explorer.models.efficientnet_lite", "build_efficientnet_lite0", include_top=True, weights=None),
         "EfficientNet-B0 for mobile accelerators: no squeeze-excite, ReLU6 instead of swish.",
     ),
 )

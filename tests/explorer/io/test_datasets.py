@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import datasets
-from explorer.datasets import (
+from explorer.io import datasets
+from explorer.io.datasets import (
     DatasetError,
     DatasetUnavailableError,
     fetch_photo_set,

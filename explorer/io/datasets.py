@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from explorer.errors import ExplorerInputError
-from explorer.images import ImageInputError, load_image, square_crop
+from explorer.io.images import ImageInputError, load_image, square_crop
 
 __all__ = [
     "BUILTIN_DATASETS",
@@ -427,7 +427,7 @@ def fetch_photo_set(cache_dir: str | os.PathLike[str] | None = None, timeout_s: 
     Raises:
         DatasetUnavailableError: at once when the host cannot be reached (offline).
     """
-    from explorer.backbones import keras_cache_dir
+    from explorer.models.backbones import keras_cache_dir
 
     folder = Path(cache_dir) if cache_dir else keras_cache_dir() / "datasets"
     target = folder / url.rsplit("/", 1)[-1]

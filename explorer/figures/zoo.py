@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.detection import Box, Detection, Match, Overlap, PrecisionRecall
-from explorer.zoo import MemoryReport, ZooModel
+from explorer.case_studies.zoo import MemoryReport, ZooModel
 
 BLUE, ORANGE, YELLOW, GREEN, PINK, SKY, GREY = "#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#5D6D7E"
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 16}

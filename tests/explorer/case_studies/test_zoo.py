@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from explorer.classic_nets import build_googlenet
+from explorer.models.classic_nets import build_googlenet
 from explorer.errors import ExplorerInputError
-from explorer.key_ideas import key_idea, module_between, module_dot
-from explorer.zoo import (
+from explorer.case_studies.key_ideas import key_idea, module_between, module_dot
+from explorer.case_studies.zoo import (
     ZOO,
     ZooLayer,
     ZooModel,
@@ -26,7 +26,7 @@ from explorer.zoo import (
     stacked_receptive_field,
     weight_depth,
 )
-from explorer.zoo_figures import memory_figure, zoo_bubble_figure
+from explorer.figures.zoo import memory_figure, zoo_bubble_figure
 
 IDS = [spec.id for spec in ZOO]
 
@@ -137,7 +137,7 @@ def test_googlenet_auxiliary_classifiers_match_keras():
     train = build_googlenet(auxiliary_classifiers=True)
     infer = build_googlenet()
     assert len(train.outputs) == 3
-    from explorer.classic_nets import auxiliary_classifier_params
+    from explorer.models.classic_nets import auxiliary_classifier_params
 
     assert train.count_params() - infer.count_params() == (
         auxiliary_classifier_params(512) + auxiliary_classifier_params(528)) == 3_188_840 + 3_190_888
@@ -146,7 +146,7 @@ def test_googlenet_auxiliary_classifiers_match_keras():
 def test_alexnet_runs_forward_and_its_lrn_matches_tensorflow():
     import tensorflow as tf
 
-    from explorer.classic_nets import build_alexnet
+    from explorer.models.classic_nets import build_alexnet
 
     model = build_alexnet()
     assert model.predict(np.zeros((1, 227, 227, 3), "float32"), verbose=0).shape == (1, 1000)

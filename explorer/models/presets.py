@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer.heads import HeadConfig
-from explorer.params import TrainablePlan
+from explorer.models.heads import HeadConfig
+from explorer.models.params import TrainablePlan
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from explorer.backbones import get_backbone
-from explorer.heads import POOL_LAYER_NAME, HeadConfig
-from explorer.params import ParamTable, TrainablePlan, plan_flags
+from explorer.models.backbones import get_backbone
+from explorer.models.heads import POOL_LAYER_NAME, HeadConfig
+from explorer.models.params import ParamTable, TrainablePlan, plan_flags
 
 _PLAN_CODE = {
     "none": "for layer in base.layers:\n    layer.trainable = False",

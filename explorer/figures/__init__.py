@@ -1,0 +1,1 @@
+"""Plotly figures, one module per thing drawn, all in one style (explorer.figures.style)."""

@@ -1,0 +1,1 @@
+"""Networks: the backbone registry, classifier heads, parameter accounting and exported code."""
