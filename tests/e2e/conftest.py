@@ -96,10 +96,20 @@ def page(browser):
     context.close()
 
 
+IDLE_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return !!app && app.dataset.testConnectionState === "CONNECTED"
+    && app.dataset.testScriptState === "notRunning"
+    && document.querySelectorAll("[data-stale='true']").length === 0;
+}"""
+
+
 def wait_for_idle(page, timeout_ms: int = 120_000) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
-    page.wait_for_timeout(300)
+    """Wait until Streamlit is connected, has finished the script and shows no stale element.
+
+    A condition, never a fixed sleep: assertions after it still use expect(), which retries.
+    """
+    page.wait_for_function(IDLE_JS, timeout=timeout_ms, polling=100)
 
 
 def screenshot(page, name: str) -> Path:

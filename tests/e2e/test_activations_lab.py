@@ -23,7 +23,8 @@ def open_lab(page, app_url: str) -> None:
 def upload(page, path) -> None:
     wait_for_idle(page)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    page.wait_for_timeout(500)  # the upload starts a rerun
+    # The upload starts a rerun: wait until the uploader lists the file, then for the run to end.
+    expect(page.get_by_test_id("stFileChipName").filter(has_text=path.name)).to_be_visible()
     wait_for_idle(page, timeout_ms=180_000)
 
 

@@ -23,6 +23,14 @@ def expect_latex(page, tex: str) -> None:
     expect(page.locator("annotation").filter(has_text=tex).first).to_be_attached(timeout=30_000)
 
 
+STEADY_JS = """(selector) => {
+  const text = document.querySelector(selector)?.textContent ?? "";
+  const now = performance.now();
+  if (window.__steady?.text !== text) window.__steady = {text, since: now};
+  return now - window.__steady.since >= 1500;
+}"""
+
+
 def test_play_the_animation_and_step_through(page, app_url):
     page.goto(f"{app_url}/convolution_lab")
     wait_for_idle(page)
@@ -36,10 +44,8 @@ def test_play_the_animation_and_step_through(page, app_url):
     page.locator(".updatemenu-button").filter(has_text="Play").click()
     expect(title).to_contain_text(re.compile(r"Step ([3-9]|1\d|2[0-5]) of 25"), timeout=15_000)
     page.locator(".updatemenu-button").filter(has_text="Pause").click()
-    page.wait_for_timeout(500)
-    paused_at = title.text_content()
-    page.wait_for_timeout(1500)
-    assert title.text_content() == paused_at
+    # Paused: the step in the title stops changing (polled until it has held for 1.5 s).
+    page.wait_for_function(STEADY_JS, arg=".gtitle", timeout=15_000)
     screenshot(page, "convolution_lab_paused")
 
     # The figure's own step slider: a click near the end of the rail jumps to a late step.
@@ -85,7 +91,7 @@ def test_every_tab_renders(page, app_url, tab, name):
     wait_for_idle(page)
     expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
-    page.wait_for_timeout(500)
+    expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
     screenshot(page, f"convolution_lab_{name}")
 
 
