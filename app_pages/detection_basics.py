@@ -12,7 +12,7 @@ from explorer.detection import (
     iou,
     match_detections,
 )
-from explorer.figures.zoo import detection_figure, iou_figure, pr_figure
+from explorer.figures.detection import detection_figure, iou_figure, pr_figure
 
 THRESHOLDS = (0.5, 0.75)
 

@@ -7,7 +7,7 @@ from explorer.models.backbones import get_backbone, list_backbones
 from explorer.models.codegen import generate_keras_code
 from explorer.errors import ExplorerInputError
 from explorer.models.params import PLAN_LABELS, count_parameters, plan_flags
-from explorer.figures.zoo import advisor_figure
+from explorer.figures.advisor import advisor_figure
 from ui import freeze_state
 from ui.zoo import backbone_layout, preset_finetune_lab
 

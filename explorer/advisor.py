@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from explorer.errors import ExplorerInputError
-from explorer.figures.params import layer_blocks
+from explorer.models.blocks import layer_blocks
 from explorer.models.heads import HeadConfig
 from explorer.models.params import ParamTable, TrainablePlan
 

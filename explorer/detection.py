@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from explorer.checks import check_whole_number
 from explorer.errors import ExplorerInputError
 
 COCO_THRESHOLDS: tuple[float, ...] = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))
@@ -174,10 +175,9 @@ def average_precision(matches: Sequence[Match], n_ground_truth: int) -> Precisio
         n_ground_truth: number of true boxes (the denominator of recall).
 
     Raises:
-        ExplorerInputError: if there are no ground-truth boxes.
+        ExplorerInputError: unless n_ground_truth is a whole number >= 1 (AP needs a true box).
     """
-    if n_ground_truth < 1:
-        raise ExplorerInputError(f"AP needs at least one ground-truth box. Received: n_ground_truth={n_ground_truth}")
+    n_ground_truth = check_whole_number(n_ground_truth, "n_ground_truth", 1)
     tp = fp = 0
     recall, precision = [], []
     for match in matches:

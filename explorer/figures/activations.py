@@ -20,6 +20,16 @@ from PIL import Image
 from plotly.subplots import make_subplots
 
 from explorer.activations import FilterBank, GradCam, LayerFacts, LayerInfo, StripMap, short_label
+from explorer.figures.style import (
+    BLUE,
+    HIGHLIGHT,
+    INK,
+    LARGE_SIZE,
+    MUTED,
+    SMALL_SIZE,
+    TEXT_SIZE,
+    apply_style,
+)
 from explorer.io.imagenet import Prediction
 
 __all__ = [
@@ -42,9 +52,8 @@ _MIN_TILE = 96  # small maps (7x7) are enlarged by whole pixels so that they sta
 _MAX_TILE = 112  # large maps are reduced: the grid is ~900 px wide however many tiles
 _LABEL_BAND = 22
 _GAP = 6
-_FONT = {"size": 16}
-_BAR_COLOR = "#0072B2"
-_TOP_COLOR = "#D55E00"
+_BAR_COLOR = BLUE
+_TOP_COLOR = HIGHLIGHT
 
 
 @functools.lru_cache(maxsize=4)
@@ -126,7 +135,7 @@ def feature_grid_figure(
     cols = grid_columns(len(channels))
     rows = math.ceil(len(channels) / cols)
     # Eight columns are drawn at about half size: a taller band keeps the labels clear of the tiles.
-    band, label_size = (_LABEL_BAND, 13) if cols <= 4 else (2 * _LABEL_BAND, 11)
+    band, label_size = (_LABEL_BAND, SMALL_SIZE) if cols <= 4 else (2 * _LABEL_BAND, SMALL_SIZE - 2)
     cell_h, cell_w = th + band + _GAP, tw + _GAP
     canvas = np.full((rows * cell_h, cols * cell_w), np.nan, np.float32)
     shown = np.stack([output[:, :, c] for c in channels])
@@ -144,7 +153,7 @@ def feature_grid_figure(
     for i, channel in enumerate(channels):
         r, c = divmod(i, cols)
         labels.append({"x": c * cell_w + tw / 2, "y": r * cell_h + band / 2, "text": f"ch {channel}",
-                       "showarrow": False, "font": {"size": label_size, "color": "#333"}})
+                       "showarrow": False, "font": {"size": label_size, "color": INK}})
     fig.update_layout(annotations=labels)  # all at once: add_annotation re-validates every earlier one
     if shared_scale:
         # An empty marker trace carries the colour bar of the shared scale.
@@ -153,20 +162,19 @@ def feature_grid_figure(
                                          "showscale": True, "colorbar": {"thickness": 14, "len": 0.8, "exponentformat": "e"}}))
     scale = "one colour scale" if shared_scale else "each map on its own scale"
     fig.update_layout(
-        title={"text": f"{len(channels)} most active of {output.shape[2]} channels · {scale}", "font": {"size": 17}},
-        margin={"l": 4, "r": 4, "t": 44, "b": 4}, height=600, plot_bgcolor="white", paper_bgcolor="white",
-        font=_FONT,
+        title={"text": f"{len(channels)} most active of {output.shape[2]} channels · {scale}",
+               "font": {"size": LARGE_SIZE}},
+        margin={"l": 4, "r": 4, "t": 44, "b": 4}, height=600,
     )
     _image_axes(fig)
-    return fig
+    return apply_style(fig)
 
 
 def _overlay_base(photo: np.ndarray, title: str) -> go.Figure:
     fig = go.Figure(go.Image(source=_jpeg(photo), hoverinfo="skip"))
-    fig.update_layout(title={"text": title, "font": {"size": 17}}, margin={"l": 4, "r": 4, "t": 44, "b": 4},
-                      plot_bgcolor="white", paper_bgcolor="white", font=_FONT)
+    fig.update_layout(title={"text": title, "font": {"size": LARGE_SIZE}}, margin={"l": 4, "r": 4, "t": 44, "b": 4})
     _image_axes(fig)
-    return fig
+    return apply_style(fig)
 
 
 def _heatmap_over(values: np.ndarray, side: int, **trace: object) -> go.Heatmap:
@@ -193,7 +201,7 @@ def channel_overlay_figure(
         hovertemplate="row %{y:.0f}, col %{x:.0f}<br>activation %{z:.3f}<extra></extra>",
     ))
     fig.update_layout(height=height)
-    return fig
+    return apply_style(fig)
 
 
 def _alpha_scale(colorscale: str = "Inferno") -> list[list[object]]:
@@ -216,7 +224,7 @@ def grad_cam_figure(photo: np.ndarray, cam: GradCam, label: str, height: int = 5
         hovertemplate="evidence %{z:.2f}<extra></extra>",
     ))
     fig.update_layout(height=height)
-    return fig
+    return apply_style(fig)
 
 
 def network_strip_figure(strip: Sequence[StripMap], height: int = 330) -> go.Figure:
@@ -230,10 +238,9 @@ def network_strip_figure(strip: Sequence[StripMap], height: int = 330) -> go.Fig
                                hoverinfo="skip"), row=1, col=i)
         fig.update_xaxes(visible=False, row=1, col=i)
         fig.update_yaxes(visible=False, scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
-    fig.update_annotations(font={"size": 13})
-    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 84, "b": 4}, font=_FONT,
-                      plot_bgcolor="white", paper_bgcolor="white")
-    return fig
+    fig.update_annotations(font={"size": SMALL_SIZE})
+    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 84, "b": 4})
+    return apply_style(fig)
 
 
 def layer_facts_figure(facts: Sequence[LayerFacts], layers: Sequence[LayerInfo], selected: str,
@@ -261,14 +268,12 @@ def layer_facts_figure(facts: Sequence[LayerFacts], layers: Sequence[LayerInfo],
     if selected in names:
         x = names.index(selected) + 1
         for col in (1, 2):
-            fig.add_vline(x=x, line={"color": "#555", "dash": "dot"}, row=1, col=col)
+            fig.add_vline(x=x, line={"color": MUTED, "dash": "dot"}, row=1, col=col)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=2)
-    fig.update_yaxes(automargin=True)
-    fig.update_xaxes(title_text="activation layers, input to output", automargin=True)
-    fig.update_layout(height=height, showlegend=False, margin={"l": 60, "r": 20, "t": 40, "b": 60}, font=_FONT,
-                      plot_bgcolor="white", paper_bgcolor="white")
-    fig.update_annotations(font={"size": 16})
-    return fig
+    fig.update_xaxes(title_text="activation layers, input to output")
+    fig.update_layout(height=height, showlegend=False, margin={"l": 60, "r": 20, "t": 40, "b": 60})
+    fig.update_annotations(font={"size": TEXT_SIZE})
+    return apply_style(fig)
 
 
 def filters_figure(bank: FilterBank, width: int = 1100) -> go.Figure:
@@ -289,12 +294,12 @@ def filters_figure(bank: FilterBank, width: int = 1100) -> go.Figure:
     height = int(min(640, 60 + canvas.shape[0] * min(1.0, width / canvas.shape[1])))
     kh_, kw_, cin, filters = bank.kernel_shape
     fig.update_layout(
-        title={"text": f"{bank.layer}: {filters} filters of {kh_}×{kw_}×{cin}, drawn as RGB", "font": {"size": 17}},
-        height=height, margin={"l": 4, "r": 4, "t": 44, "b": 4}, font=_FONT,
-        plot_bgcolor="white", paper_bgcolor="white",
+        title={"text": f"{bank.layer}: {filters} filters of {kh_}×{kw_}×{cin}, drawn as RGB",
+               "font": {"size": LARGE_SIZE}},
+        height=height, margin={"l": 4, "r": 4, "t": 44, "b": 4},
     )
     _image_axes(fig)
-    return fig
+    return apply_style(fig)
 
 
 def predictions_figure(predictions: Sequence[Prediction], height: int = 360) -> go.Figure:
@@ -306,10 +311,7 @@ def predictions_figure(predictions: Sequence[Prediction], height: int = 360) -> 
                            text=[f"{v:.1%}" for v in values], textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     # Room on the right for the percentage written after the longest bar.
-    fig.update_xaxes(tickformat=".0%", range=[0, min(1.3, max(values) * 1.3 + 0.02)], dtick=0.25 if max(values) > 0.5 else None,
-                     automargin=True)
-    fig.update_yaxes(automargin=True)
-    fig.update_layout(title={"text": f"Top-{len(predictions)} ImageNet classes", "font": {"size": 17}},
-                      height=height, margin={"l": 10, "r": 30, "t": 44, "b": 30}, font=_FONT,
-                      plot_bgcolor="white", paper_bgcolor="white")
-    return fig
+    fig.update_xaxes(tickformat=".0%", range=[0, min(1.3, max(values) * 1.3 + 0.02)], dtick=0.25 if max(values) > 0.5 else None)
+    fig.update_layout(title={"text": f"Top-{len(predictions)} ImageNet classes", "font": {"size": LARGE_SIZE}},
+                      height=height, margin={"l": 10, "r": 30, "t": 44, "b": 30})
+    return apply_style(fig)

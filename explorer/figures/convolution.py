@@ -27,6 +27,22 @@ from explorer.convolution import (
     pool_geometry,
     products_text,
 )
+from explorer.figures.style import (
+    BACKGROUND,
+    BLUE,
+    GREEN,
+    GRID,
+    HIGHLIGHT,
+    INK,
+    LARGE_SIZE,
+    MUTED,
+    QUALITATIVE,
+    SMALL_SIZE,
+    TITLE_SIZE,
+    YELLOW,
+    apply_style,
+    tint,
+)
 
 __all__ = [
     "MAX_ANIMATION_STEPS",
@@ -43,16 +59,14 @@ __all__ = [
 # builds in a few tenths of a second.
 MAX_ANIMATION_STEPS = 256
 
-ORANGE = "#D55E00"
-BLUE = "#0072B2"
-GREEN = "#009E73"
-GREY = "#8C8C8C"
-PAD_FILL = "#E8DFD3"
-PLOT_BG = "#FFFFFF"
-FONT = dict(family='"Source Sans", "Source Sans Pro", sans-serif', size=18, color="#1F1F1F")
+PAD_FILL = GRID
+"""Padding cells: there, but not part of the input."""
+# Colour scales of the number grids: pale, so that the numbers written on the cells stay legible.
 INPUT_SCALE = [[0.0, "#F4F7FB"], [1.0, "#7FB6DE"]]
 DIVERGING = [[0.0, "#F4A582"], [0.5, "#F7F7F7"], [1.0, "#92C5DE"]]
 PAD_SCALE = [[0.0, PAD_FILL], [1.0, PAD_FILL]]
+# One colour per layer of a stack (eight at most before they repeat); yellow squares vanish on white.
+_LAYER_COLORS = tuple(c for c in QUALITATIVE if c != YELLOW) + (MUTED,)
 
 
 def _texts(values: np.ndarray) -> list[list[str]]:
@@ -147,19 +161,19 @@ def _sliding_figure(
     cell = min(900 / (sum(widths) + 3 * n), 44.0)
     plot_height = min(max(padded.shape[0], output.shape[0]) * cell, 400 if animate else 520)
     cell = min(cell, plot_height / padded.shape[0])
-    text_font = dict(size=int(min(max(cell * 0.5, 10), 20)), color="#1F1F1F")
+    text_font = dict(size=int(min(max(cell * 0.5, 10), 20)), color=INK)
     fig.add_trace(go.Heatmap(z=real, text=_texts(real), texttemplate="%{text}", textfont=text_font,
                              colorscale=INPUT_SCALE, zmin=lo, zmax=hi, showscale=False, xgap=2, ygap=2,
                              hoverinfo="skip"), 1, 1)
     pad_z = np.where(pad_mask, 0.0, np.nan)
     pad_text = [[pad_label if m else "" for m in row] for row in pad_mask]
     fig.add_trace(go.Heatmap(z=pad_z, text=pad_text, texttemplate="%{text}",
-                             textfont=dict(size=text_font["size"] - 2, color=GREY), colorscale=PAD_SCALE,
+                             textfont=dict(size=text_font["size"] - 2, color=MUTED), colorscale=PAD_SCALE,
                              showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1, 1)
     (top, bottom), (left, right) = g.pads
     if top or bottom or left or right:  # dashed border around the real input
         x, y = _rect(top, left, padded.shape[0] - bottom, padded.shape[1] - right)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=GREY, width=2, dash="dash"),
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=MUTED, width=2, dash="dash"),
                                  hoverinfo="skip"), 1, 1)
     if kernel is not None:
         kmax = float(np.abs(kernel).max()) or 1.0
@@ -167,20 +181,20 @@ def _sliding_figure(
                                  colorscale=DIVERGING, zmin=-kmax, zmax=kmax, showscale=False, xgap=2, ygap=2,
                                  hoverinfo="skip"), 1, 2)
         x, y = _rect(0, 0, kernel.shape[0], kernel.shape[1])
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=ORANGE, width=4), hoverinfo="skip"), 1, 2)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 1, 2)
     omax = float(np.abs(output).max()) or 1.0
     out_scale = DIVERGING if output.min() < 0 else INPUT_SCALE
     fig.add_trace(go.Heatmap(z=output, text=_texts(output), texttemplate="%{text}", textfont=text_font,
                              colorscale=out_scale, zmin=-omax if output.min() < 0 else float(output.min()),
                              zmax=omax, showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1, n)
     window, cell, cover = (go.Scatter(t) for t in _frame_traces(g, step))
-    fig.add_trace(window.update(mode="lines", fill="toself", fillcolor="rgba(213,94,0,0.18)",
-                                line=dict(color=ORANGE, width=4), hoverinfo="skip"), 1, 1)
-    fig.add_trace(cover.update(mode="lines", fill="toself", fillcolor=PLOT_BG, line=dict(width=0),
+    fig.add_trace(window.update(mode="lines", fill="toself", fillcolor=tint(HIGHLIGHT, 0.18),
+                                line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 1, 1)
+    fig.add_trace(cover.update(mode="lines", fill="toself", fillcolor=BACKGROUND, line=dict(width=0),
                                hoverinfo="skip"), 1, n)
     gx, gy = _grid_lines(g.output_shape)
-    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line=dict(color="#D0D0D0", width=1), hoverinfo="skip"), 1, n)
-    fig.add_trace(cell.update(mode="lines", line=dict(color=ORANGE, width=4), hoverinfo="skip"), 1, n)
+    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip"), 1, n)
+    fig.add_trace(cell.update(mode="lines", line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 1, n)
     moving = [len(fig.data) - 4, len(fig.data) - 3, len(fig.data) - 1]  # window, cover, cell
 
     for i in range(1, n + 1):
@@ -188,17 +202,17 @@ def _sliding_figure(
         fig.update_xaxes(visible=False, constrain="domain", row=1, col=i)
         fig.update_yaxes(visible=False, autorange="reversed", scaleanchor=anchor, scaleratio=1,
                          constrain="domain", row=1, col=i)
-    fig.update_annotations(font=dict(size=20))
+    fig.update_annotations(font=dict(size=TITLE_SIZE))
     fig.update_layout(
-        template="none", font=FONT, showlegend=False, paper_bgcolor=PLOT_BG,
+        showlegend=False,
         height=int(max(plot_height, 240)) + (95 + 85 if animate else 95 + 20),
-        plot_bgcolor=PLOT_BG, margin=dict(l=10, r=10, t=95, b=20 if not animate else 85),
+        margin=dict(l=10, r=10, t=95, b=20 if not animate else 85),
         title=dict(text=captions[step], x=0.01, xanchor="left", yref="container", y=0.93, yanchor="top",
-                   font=dict(size=19)),
+                   font=dict(size=LARGE_SIZE)),
     )
     if animate:
         _add_frames(fig, g, captions, moving, step)
-    return fig
+    return apply_style(fig)
 
 
 def _add_frames(fig: go.Figure, g: ConvGeometry, captions: list[str], moving: list[int], step: int) -> None:
@@ -213,13 +227,13 @@ def _add_frames(fig: go.Figure, g: ConvGeometry, captions: list[str], moving: li
     fig.update_layout(
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=-0.04, xanchor="left", yanchor="top",
-            pad=dict(t=10, r=10), font=dict(size=18), showactive=False,
+            pad=dict(t=10, r=10), font=dict(size=LARGE_SIZE), showactive=False,
             buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                      dict(label="❚❚ Pause", method="animate", args=[[None], pause])],
         )],
         sliders=[dict(
             active=step, x=0.24, len=0.76, y=-0.02, yanchor="top", pad=dict(t=10),
-            currentvalue=dict(visible=False), font=dict(size=13), tickcolor="#999999",
+            currentvalue=dict(visible=False), font=dict(size=SMALL_SIZE), tickcolor=MUTED,
             steps=[dict(label=str(i + 1), method="animate",
                         args=[[str(i)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                              transition=dict(duration=0))]) for i in range(g.steps)],
@@ -336,11 +350,11 @@ def feature_map_figure(image: np.ndarray, feature_map: np.ndarray, kernel_name: 
         fig.update_xaxes(visible=False, constrain="domain", row=1, col=i)
         fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x" if i == 1 else "x2",
                          constrain="domain", row=1, col=i)
-    fig.update_annotations(font=dict(size=20))
+    fig.update_annotations(font=dict(size=TITLE_SIZE))
     # Each panel is about 460 px wide on a projector-sized page: fit the height to the photo.
     height = int(min(max(460 * image.shape[0] / image.shape[1] + 70, 320), 560))
-    fig.update_layout(template="none", font=FONT, height=height, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10))
+    return apply_style(fig)
 
 
 def signal_figure(
@@ -371,26 +385,26 @@ def signal_figure(
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14, subplot_titles=(
         f"Input, padded with {g.cols.pad_before} + {g.cols.pad_after} zeros; window × kernel [{weights}]",
         f"Output: {g.cols.output} samples, each under the centre of its window"))
-    fig.add_vrect(x0=taps[0] - 0.5, x1=taps[-1] + 0.5, fillcolor="rgba(213,94,0,0.12)", line_width=0, row=1, col=1)
+    fig.add_vrect(x0=taps[0] - 0.5, x1=taps[-1] + 0.5, fillcolor=tint(HIGHLIGHT, 0.12), line_width=0, row=1, col=1)
     fig.add_trace(go.Scatter(x=xs[~is_pad], y=padded[~is_pad], mode="lines+markers", name="signal",
                              line=dict(color=BLUE, width=2), marker=dict(size=9)), 1, 1)
     if is_pad.any():
         fig.add_trace(go.Scatter(x=xs[is_pad], y=padded[is_pad], mode="markers", name="padding (0)",
-                                 marker=dict(size=10, color=PAD_FILL, line=dict(color=GREY, width=2))), 1, 1)
+                                 marker=dict(size=10, color=PAD_FILL, line=dict(color=MUTED, width=2))), 1, 1)
     fig.add_trace(go.Scatter(x=taps, y=padded[np.array(cols)], mode="markers", name="window taps",
-                             marker=dict(size=18, color=ORANGE, symbol="circle-open", line=dict(width=3)),
+                             marker=dict(size=18, color=HIGHLIGHT, symbol="circle-open", line=dict(width=3)),
                              customdata=kernel, hovertemplate="x[%{x}] = %{y} × %{customdata}<extra></extra>"), 1, 1)
     fig.add_trace(go.Scatter(x=centres, y=output, mode="lines+markers", name="output",
                              line=dict(color=GREEN, width=2), marker=dict(size=9)), 2, 1)
     fig.add_trace(go.Scatter(x=[centres[step]], y=[output[step]], mode="markers+text", name="this step",
-                             marker=dict(size=18, color=ORANGE), text=[format_number(output[step])],
-                             textposition="top center", textfont=dict(color=ORANGE, size=18)), 2, 1)
-    fig.update_annotations(font=dict(size=20))
-    fig.update_xaxes(gridcolor="#EEEEEE", zeroline=False)
-    fig.update_yaxes(gridcolor="#EEEEEE", zerolinecolor="#BBBBBB")
-    fig.update_layout(template="none", font=FONT, height=500, margin=dict(l=60, r=20, t=40, b=60),
-                      legend=dict(orientation="h", y=-0.08, yanchor="top", x=1, xanchor="right", font=dict(size=16)))
-    return fig
+                             marker=dict(size=18, color=HIGHLIGHT), text=[format_number(output[step])],
+                             textposition="top center", textfont=dict(color=HIGHLIGHT, size=LARGE_SIZE)), 2, 1)
+    fig.update_annotations(font=dict(size=TITLE_SIZE))
+    fig.update_xaxes(zeroline=False)
+    fig.update_yaxes(zerolinecolor=MUTED, zerolinewidth=1)
+    fig.update_layout(height=500, margin=dict(l=60, r=20, t=40, b=60),
+                      legend=dict(orientation="h", y=-0.08, yanchor="top", x=1, xanchor="right"))
+    return apply_style(fig)
 
 
 def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
@@ -400,41 +414,39 @@ def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
     layers = [r.layer for r in rows]
     fig.add_trace(go.Bar(x=layers, showlegend=False, y=[r.receptive_field for r in rows], marker_color=BLUE,
                          text=[str(r.receptive_field) for r in rows], textposition="outside",
-                         constraintext="none", textfont=dict(size=17), cliponaxis=False, hovertemplate="layer %{x}: %{y} pixels<extra></extra>"), 1, 1)
+                         constraintext="none", textfont=dict(size=LARGE_SIZE), cliponaxis=False, hovertemplate="layer %{x}: %{y} pixels<extra></extra>"), 1, 1)
     biggest = rows[-1].receptive_field
-    palette = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#999933", "#000000"]
     if biggest <= 41:  # the input pixels, faintly, so the squares can be counted
         edges = np.arange(-biggest / 2, biggest / 2 + 1)
         gx = [v for e in edges for v in (e, e, None)] + [v for e in edges for v in (-biggest / 2, biggest / 2, None)]
         gy = [v for e in edges for v in (-biggest / 2, biggest / 2, None)] + [v for e in edges for v in (e, e, None)]
-        fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line=dict(color="#E3E3E3", width=1),
+        fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line=dict(color=GRID, width=1),
                                  showlegend=False, hoverinfo="skip"), 1, 2)
     for i, r in enumerate(reversed(rows)):
         half = r.receptive_field / 2
-        colour = palette[(len(rows) - 1 - i) % len(palette)]
+        colour = _LAYER_COLORS[(len(rows) - 1 - i) % len(_LAYER_COLORS)]
         fig.add_trace(go.Scatter(x=[-half, half, half, -half, -half], y=[-half, -half, half, half, -half],
                                  mode="lines", fill="toself", line=dict(color=colour, width=3),
-                                 fillcolor="rgba(255,255,255,0)", name=f"layer {r.layer}",
+                                 fillcolor=tint(BACKGROUND, 0), name=f"layer {r.layer}",
                                  hovertemplate=f"layer {r.layer}: {r.receptive_field}² pixels<extra></extra>"),
                       1, 2)
-    fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=10, color="#1F1F1F"),
+    fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=10, color=INK),
                              name="one output", hoverinfo="skip"), 1, 2)
     lim = biggest / 2 + 0.5
     fig.update_xaxes(range=[-lim, lim], visible=False, row=1, col=2)
     fig.update_yaxes(range=[-lim, lim], visible=False, scaleanchor="x2", row=1, col=2)
-    fig.update_yaxes(title_text="side in input pixels", range=[0, biggest * 1.2], gridcolor="#EEEEEE", row=1, col=1)
-    fig.update_xaxes(title_text="layer", dtick=1, row=1, col=1)
-    fig.update_annotations(font=dict(size=20))
-    fig.update_layout(template="none", font=FONT, height=460, margin=dict(l=70, r=20, t=50, b=50),
-                      legend=dict(x=1.0, y=1, xanchor="left", font=dict(size=15)))
-    return fig
+    fig.update_yaxes(title_text="side in input pixels", range=[0, biggest * 1.2], row=1, col=1)
+    fig.update_xaxes(title_text="layer", dtick=1, showgrid=False, row=1, col=1)
+    fig.update_annotations(font=dict(size=TITLE_SIZE))
+    fig.update_layout(height=460, margin=dict(l=70, r=20, t=50, b=50), legend=dict(x=1.0, y=1, xanchor="left"))
+    return apply_style(fig)
 
 
 def stack_comparison_figure(comparisons: Sequence[StackComparison], channels: int) -> go.Figure:
     """Weights of each stack of small kernels against the single big kernel it replaces."""
     fig = go.Figure()
     titles = [c.title for c in comparisons]
-    for attr, colour in (("stacked", BLUE), ("single", ORANGE)):
+    for attr, colour in (("stacked", BLUE), ("single", HIGHLIGHT)):
         opts = [getattr(c, attr) for c in comparisons]
         fig.add_trace(go.Bar(
             y=titles, x=[o.weights for o in opts], orientation="h", marker_color=colour,
@@ -444,8 +456,8 @@ def stack_comparison_figure(comparisons: Sequence[StackComparison], channels: in
         ))
     top = max(c.single.weights for c in comparisons)
     fig.update_xaxes(title_text=f"weights (C = {channels} channels in and out, biases left out)",
-                     range=[0, top * 1.6], gridcolor="#EEEEEE")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(template="none", font=FONT, barmode="group", height=360,
+                     range=[0, top * 1.6])
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_layout(barmode="group", height=360,
                       margin=dict(l=260, r=20, t=20, b=70), legend=dict(orientation="h", y=1.1, x=0))
-    return fig
+    return apply_style(fig)

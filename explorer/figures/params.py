@@ -1,21 +1,18 @@
-"""Plotly figure builders for the Freeze Lab."""
+"""The Freeze Lab's chart: parameters per layer (or block), frozen, trainable and the new head."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from explorer.figures.style import FROZEN, HEAD, SMALL_SIZE, TEXT_SIZE, TRAINABLE, apply_style
+from explorer.models.blocks import layer_blocks
 from explorer.models.params import LayerParams, ParamTable
 
-FROZEN_COLOR = "#0072B2"
-TRAINABLE_COLOR = "#D55E00"
-HEAD_COLOR = "#E69F00"
+__all__ = ["MAX_BARS", "ParamBar", "param_bars", "parameters_figure"]
+
 MAX_BARS = 40
-_BLOCK_NAME = re.compile(
-    r"^(conv\d+_block\d+|conv1|block_?\d+[a-z]?|pool\d+|stem|top|mixed\d+|expanded_conv)(?:_|$)"
-)
 
 
 @dataclass(frozen=True)
@@ -26,24 +23,6 @@ class ParamBar:
     trainable: int
     frozen: int
     layers: int
-
-
-def layer_blocks(table: ParamTable) -> tuple[str, ...]:
-    """A block label per layer from its Keras name (block3, conv4_block2, mixed5).
-
-    Layers without one join the next named block (Inception's branches end in "mixedN");
-    those after the last named block are the "top".
-    """
-    labels = [_block_from_name(layer.name) for layer in table.layers]
-    following = "top"
-    for i in range(len(labels) - 1, -1, -1):
-        labels[i] = following = labels[i] or following
-    return tuple(labels)  # type: ignore[arg-type]
-
-
-def _block_from_name(name: str) -> str | None:
-    match = _BLOCK_NAME.match(name)
-    return match.group(1) if match else None
 
 
 def param_bars(table: ParamTable, flags: tuple[bool, ...]) -> tuple[ParamBar, ...]:
@@ -84,24 +63,22 @@ def parameters_figure(
     fig = go.Figure(
         [
             go.Bar(name="frozen", x=labels, y=[b.frozen for b in bars] + pad,
-                   marker_color=FROZEN_COLOR, hovertemplate=hover),
+                   marker_color=FROZEN, hovertemplate=hover),
             go.Bar(name="trainable", x=labels, y=[b.trainable for b in bars] + pad,
-                   marker_color=TRAINABLE_COLOR, hovertemplate=hover),
+                   marker_color=TRAINABLE, hovertemplate=hover),
             go.Bar(name="new head (trainable)", x=labels, y=[0] * len(bars) + [l.params for l in head],
-                   marker_color=HEAD_COLOR, hovertemplate=hover),
+                   marker_color=HEAD, hovertemplate=hover),
         ]
     )
     grouped = len(bars) < sum(1 for layer in table.layers if layer.params)
     fig.update_layout(
         barmode="stack",
         title={"text": f"Parameters per {'block' if grouped else 'layer'}", "x": 0, "y": 0.98},
-        font={"size": 16},
         height=430,
         margin={"l": 80, "r": 10, "t": 80, "b": 10},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        plot_bgcolor="white",
-        yaxis={"title": "parameters", "tickformat": ".3s", "gridcolor": "#ddd", "automargin": True},
-        xaxis={"automargin": True, "tickangle": -45, "tickfont": {"size": 12 if len(labels) > 25 else 15}},
+        yaxis={"title": "parameters", "tickformat": ".3s"},
+        xaxis={"showgrid": False, "tickangle": -45, "tickfont": {"size": SMALL_SIZE if len(labels) > 25 else TEXT_SIZE}},
         bargap=0.15,
     )
-    return fig
+    return apply_style(fig)

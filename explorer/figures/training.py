@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer.figures.style import BLUE, GREEN, INK, MUTED, ORANGE, QUALITATIVE, TEXT_SIZE, VERMILION, apply_style
 from explorer.training import RunEvent
 
-_FONT = dict(size=15)
-_TRAIN, _VAL = "#1f77b4", "#d62728"
-_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+__all__ = ["compare_figure", "confusion_figure", "curves_figure", "data_size_figure"]
+
+TRAIN, VALIDATION = BLUE, VERMILION
 
 
 def curves_figure(history: Mapping[str, Sequence[float]], events: Sequence[RunEvent] = (),
@@ -25,31 +26,31 @@ def curves_figure(history: Mapping[str, Sequence[float]], events: Sequence[RunEv
                         horizontal_spacing=0.07)
     epochs = list(range(1, len(history.get("loss", ())) + 1))
     for col, metric in ((1, "loss"), (2, "accuracy")):
-        for key, name, colour in ((metric, "train", _TRAIN), (f"val_{metric}", "validation", _VAL)):
+        for key, name, colour in ((metric, "train", TRAIN), (f"val_{metric}", "validation", VALIDATION)):
             fig.add_trace(go.Scatter(x=epochs, y=list(history.get(key, ())), name=name, mode="lines+markers",
                                      line=dict(color=colour, width=3), legendgroup=name, showlegend=col == 1),
                           row=1, col=col)
     fig.add_trace(go.Scatter(x=epochs, y=list(history.get("lr", ())), name="learning rate", mode="lines+markers",
-                             line=dict(color="#555", width=3, shape="hv"), showlegend=False), row=1, col=3)
+                             line=dict(color=MUTED, width=3, shape="hv"), showlegend=False), row=1, col=3)
     val_loss, lr = list(history.get("val_loss", ())), list(history.get("lr", ()))
     saves = [e.epoch for e in events if e.kind == "checkpoint" and e.epoch <= len(val_loss)]
     fig.add_trace(go.Scatter(x=saves, y=[val_loss[e - 1] for e in saves], mode="markers", name="new best val_loss (checkpoint)",
-                             marker=dict(symbol="star", size=16, color="#2ca02c", line=dict(width=1, color="black"))),
+                             marker=dict(symbol="star", size=16, color=GREEN, line=dict(width=1, color=INK))),
                   row=1, col=1)
     drops = [e for e in events if e.kind == "lr_drop" and e.epoch < len(lr)]
     fig.add_trace(go.Scatter(x=[e.epoch + 1 for e in drops], y=[lr[e.epoch] for e in drops], mode="markers",
                              name="learning rate dropped", text=[e.detail for e in drops],
-                             marker=dict(symbol="triangle-down", size=16, color="#ff7f0e")), row=1, col=3)
+                             marker=dict(symbol="triangle-down", size=16, color=ORANGE)), row=1, col=3)
     for event in events:
         if event.kind == "stage2":
             for col in (1, 2, 3):
-                fig.add_vline(x=event.epoch + 0.5, line_dash="dot", line_color="#888", row=1, col=col)
+                fig.add_vline(x=event.epoch + 0.5, line_dash="dot", line_color=MUTED, row=1, col=col)
     fig.update_yaxes(type="log", exponentformat="e", row=1, col=3)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_xaxes(title_text="epoch", dtick=1 if len(epochs) <= 15 else None)
     fig.update_layout(title=title or None, height=380, margin=dict(l=50, r=20, t=60 if title else 40, b=50),
-                      font=_FONT, legend=dict(orientation="h", y=-0.22, x=0), template="plotly_white")
-    return fig
+                      legend=dict(orientation="h", y=-0.22, x=0))
+    return apply_style(fig)
 
 
 def compare_figure(runs: Sequence[tuple[str, Mapping[str, Sequence[float]]]], metric: str = "val_accuracy") -> go.Figure:
@@ -58,13 +59,13 @@ def compare_figure(runs: Sequence[tuple[str, Mapping[str, Sequence[float]]]], me
     for i, (label, history) in enumerate(runs):
         values = list(history.get(metric, ()))
         fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values, name=label, mode="lines+markers",
-                                 line=dict(color=_PALETTE[i % len(_PALETTE)], width=3)))
+                                 line=dict(color=QUALITATIVE[i % len(QUALITATIVE)], width=3)))
     pretty = metric.replace("val_", "validation ").replace("_", " ")
-    fig.update_layout(height=420, font=_FONT, template="plotly_white", xaxis_title="epoch", yaxis_title=pretty,
+    fig.update_layout(height=420, xaxis_title="epoch", yaxis_title=pretty,
                       margin=dict(l=60, r=20, t=30, b=50), legend=dict(orientation="h", y=-0.2, x=0))
     if "accuracy" in metric:
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    return fig
+    return apply_style(fig)
 
 
 def confusion_figure(matrix: Sequence[Sequence[int]], class_names: Sequence[str]) -> go.Figure:
@@ -72,18 +73,18 @@ def confusion_figure(matrix: Sequence[Sequence[int]], class_names: Sequence[str]
     names = list(class_names)
     fig = go.Figure(go.Heatmap(z=[list(r) for r in matrix], x=names, y=names, colorscale="Blues", showscale=False,
                                text=[[str(v) for v in r] for r in matrix], texttemplate="%{text}",
-                               textfont=dict(size=16)))
-    fig.update_layout(height=max(300, 40 * len(names) + 120), font=_FONT, template="plotly_white",
+                               textfont=dict(size=TEXT_SIZE)))
+    fig.update_layout(height=max(300, 40 * len(names) + 120),
                       xaxis_title="predicted", yaxis_title="true", yaxis_autorange="reversed",
                       margin=dict(l=80, r=20, t=20, b=60))
-    return fig
+    return apply_style(fig)
 
 
 def data_size_figure(points: Sequence[tuple[int, float]], label: str = "") -> go.Figure:
     """Final validation accuracy against training images per class."""
     fig = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers",
-                               name=label, line=dict(width=3)))
-    fig.update_layout(height=360, font=_FONT, template="plotly_white", xaxis_title="training images per class",
+                               name=label, line=dict(color=QUALITATIVE[0], width=3)))
+    fig.update_layout(height=360, xaxis_title="training images per class",
                       yaxis_title="validation accuracy", margin=dict(l=60, r=20, t=30, b=50))
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    return fig
+    return apply_style(fig)

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer.figures import convolution as cf
 from explorer import convolution as cv
 from explorer.errors import ExplorerInputError
 
@@ -358,12 +357,14 @@ def test_synthetic_image():
 @pytest.mark.parametrize(("call", "match"), [
     (lambda: cv.conv2d(np.ones((3, 3)), np.ones((5, 5))), "must fit inside the padded input"),
     (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), dilation=3), "spans 7"),
-    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=0), "Stride must be a positive integer"),
-    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=1.5), "Stride must be an integer"),
-    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=True), "Stride must be an integer"),
-    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), dilation=0), "Dilation must be a positive integer"),
-    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=-1), "Padding must be an integer >= 0"),
+    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=0), "stride must be a positive whole number"),
+    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=1.5), "stride must be a positive whole number. Received: stride=1.5"),
+    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=True), "stride must be a positive whole number. Received: stride=True"),
+    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), dilation=0), "dilation must be a positive whole number"),
+    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=-1), "padding must be a whole number from 0 to 64"),
     (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), padding="full"), 'Padding must be "valid", "same"'),
+    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=65), "padding must be a whole number from 0 to 64"),
+    (lambda: cv.conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=(1, 2, 3)), "one whole number or a pair"),
     (lambda: cv.conv2d(np.ones(5), np.ones((3, 3))), "must be 2D or 3D"),
     (lambda: cv.conv2d(np.ones((5, 5)), np.ones(3)), "kernel must be 2D"),
     (lambda: cv.conv2d(np.ones((5, 5, 2)), np.ones((3, 3, 3, 1))), "channels must match"),
@@ -377,21 +378,29 @@ def test_synthetic_image():
     (lambda: cv.pool2d(np.ones((3, 3)), 4), "must fit"),
     (lambda: cv.pool2d(np.ones((3, 3)), 2, mode="min"), 'mode must be "max" or "avg"'),
     (lambda: cv.pool2d(np.ones((3, 3)), 2, padding=1), 'padding must be "valid" or "same"'),
-    (lambda: cv.pool2d(np.ones((3, 3)), 0), "Window must be a positive integer"),
+    (lambda: cv.pool2d(np.ones((3, 3)), 0), "window must be a positive whole number"),
     (lambda: cv.conv2d_step(np.ones((3, 3)), np.ones((2, 2)), 4), "Step must be below"),
-    (lambda: cv.conv2d_step(np.ones((3, 3)), np.ones((2, 2)), -1), "Step must be an integer >= 0"),
+    (lambda: cv.conv2d_step(np.ones((3, 3)), np.ones((2, 2)), -1), "step must be a whole number >= 0"),
     (lambda: cv.receptive_field([]), "at least one layer"),
-    (lambda: cv.receptive_field([cv.LayerSpec(0)]), "Kernel must be a positive integer"),
-    (lambda: cv.conv_params(3, 3, 0, 1), "In_channels must be a positive integer"),
+    (lambda: cv.receptive_field([cv.LayerSpec(0)]), "kernel must be a positive whole number"),
+    (lambda: cv.conv_params(3, 3, 0, 1), "in_channels must be a positive whole number"),
     (lambda: cv.kernel_preset("blurry"), "Kernel preset must be one of"),
     (lambda: cv.input_preset("cat", 7), "Input preset must be one of"),
-    (lambda: cv.input_preset("digit", 100), "at most 64"),
-    (lambda: cv.random_grid(10**7, 0, 9), "at most 4096"),
+    (lambda: cv.input_preset("digit", 100), "size must be a whole number from 3 to 64"),
+    (lambda: cv.random_grid(10**7, 0, 9), "size must be a whole number from 1 to 4096"),
 ])
 def test_bad_input_raises_explorer_input_error(call, match):
     with pytest.raises(ExplorerInputError, match=match) as info:
         call()
     assert "Received" in str(info.value)
+
+
+def test_whole_numbers_of_any_numeric_type_are_accepted():
+    # Number inputs and JSON give 2.0; NumPy gives np.int64: both are a stride of 2.
+    x, k = cv.input_preset("random", 7), cv.kernel_preset("Sobel x")
+    expected = cv.conv2d(x, k, 2)
+    for stride in (2.0, np.int64(2), (2, 2), [np.int32(2), 2.0]):
+        np.testing.assert_array_equal(cv.conv2d(x, k, stride), expected)
 
 
 def test_load_array_refuses_pickles_and_garbage(tmp_path):
@@ -400,40 +409,6 @@ def test_load_array_refuses_pickles_and_garbage(tmp_path):
     for name in ("objects.npy", "garbage.npy", "missing.npy"):
         with pytest.raises(cv.ConvolutionInputError, match="readable .npy file"):
             cv.load_array(tmp_path / name)
-
-
-# ------------------------------------------------------------------ figures
-
-def test_animation_has_one_small_frame_per_step():
-    x, k = cv.input_preset("digit", 7), cv.kernel_preset("Sobel x")
-    fig = cf.conv_animation_figure(x, k, 2, 1, 1, step=3)
-    assert len(fig.frames) == 16
-    assert len(fig.layout.sliders[0].steps) == 16 and fig.layout.sliders[0].active == 3
-    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
-    assert "Step 4 of 16" in fig.layout.title.text
-    assert "Step 1 of 16" in fig.frames[0].layout.title.text
-    still = cf.conv_animation_figure(x, k, 2, 1, 1, step=3, animate=False)
-    assert not still.frames and not still.layout.sliders
-
-
-def test_largest_animated_grid_stays_small():
-    x = cv.input_preset("random", 16)
-    g = cv.conv_geometry(x.shape, (7, 7), 1, "same")
-    assert g.steps == cf.MAX_ANIMATION_STEPS  # the largest grid the page animates, with the largest kernel
-    assert len(cf.conv_animation_figure(x, np.ones((7, 7)), 1, "same").to_json()) < 1_500_000
-
-
-def test_pool_figure_marks_padding_as_minus_infinity_for_max():
-    fig = cf.pool_animation_figure(cv.input_preset("random", 5), 2, 2, "max", "same")
-    texts = ["".join(map(str, row)) for tr in fig.data if tr.type == "heatmap" and tr.text for row in tr.text]
-    assert any("−∞" in t for t in texts)
-
-
-def test_other_figures_build():
-    cf.feature_map_figure(cv.synthetic_image(32), cv.conv2d(cv.synthetic_image(32), cv.kernel_preset("Sobel x")))
-    cf.signal_figure(cv.signal_preset("step", 20), np.ones(3) / 3, 2, "same", 1, step=4)
-    cf.receptive_field_figure(cv.receptive_field([cv.LayerSpec(3)] * 4))
-    cf.stack_comparison_figure(cv.compare_stacks(64), 64)
 
 
 def test_convolution_modules_import_neither_tensorflow_nor_streamlit():

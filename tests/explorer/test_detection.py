@@ -20,7 +20,6 @@ from explorer.detection import (
     parse_box,
 )
 from explorer.errors import ExplorerInputError
-from explorer.figures.zoo import detection_figure, iou_figure, pr_figure
 
 
 @pytest.mark.parametrize(("a", "b", "intersection", "union"), [
@@ -116,24 +115,14 @@ def test_bad_threshold_and_no_ground_truth():
         match_detections(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, 0)
     with pytest.raises(ExplorerInputError, match="n_ground_truth=0"):
         average_precision((), 0)
+    with pytest.raises(ExplorerInputError, match="n_ground_truth must be a positive whole number"):
+        average_precision((), 1.5)
 
 
 def test_coco_style_ap_averages_ten_thresholds():
     aps = [average_precision(match_detections(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, t / 100), 3).ap
            for t in range(50, 100, 5)]
     assert coco_style_ap(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH) == pytest.approx(sum(aps) / 10)
-
-
-def test_figures_draw_the_boxes():
-    a, b = Box(10, 20, 60, 70), Box(20, 25, 70, 75)
-    fig = iou_figure(a, b, iou(a, b))
-    assert [trace.name for trace in fig.data] == ["box A", "box B", "intersection"]
-    assert "0.562" in fig.layout.title.text
-    assert len(iou_figure(Box(0, 0, 1, 1), Box(5, 5, 6, 6), iou(Box(0, 0, 1, 1), Box(5, 5, 6, 6))).data) == 2
-    matches = match_detections(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, 0.5)
-    assert len(detection_figure(SAMPLE_GROUND_TRUTH, SAMPLE_DETECTIONS, matches).data) == 8
-    curves = {0.5: average_precision(matches, 3)}
-    assert "AP = 0.867" in pr_figure(curves).data[0].name
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -6,16 +6,10 @@ import random
 
 import pytest
 
+from explorer.figures.params import MAX_BARS, param_bars, parameters_figure
+from explorer.figures.style import FROZEN, HEAD, TRAINABLE
 from explorer.models.backbones import list_backbones
-from explorer.figures.params import (
-    FROZEN_COLOR,
-    HEAD_COLOR,
-    MAX_BARS,
-    TRAINABLE_COLOR,
-    layer_blocks,
-    param_bars,
-    parameters_figure,
-)
+from explorer.models.blocks import layer_blocks
 from explorer.models.heads import HeadConfig, head_layers
 from explorer.models.params import ParamTable, build_param_table, count_parameters, parse_plan, plan_flags
 
@@ -98,29 +92,15 @@ def test_deep_nets_are_grouped_into_blocks(backbone):
     assert any(bar.layers > 1 for bar in bars)
 
 
-def test_resnet50_blocks_follow_the_keras_stage_and_block_names():
+def test_resnet50_bars_are_the_keras_stage_and_block_names():
     table = table_for("resnet50")
-    blocks = layer_blocks(table)
-    by_name = dict(zip((layer.name for layer in table.layers), blocks))
-    assert by_name["conv2_block1_1_conv"] == "conv2_block1"
-    assert by_name["conv5_block3_out"] == "conv5_block3"
     labels = [bar.label for bar in param_bars(table, (True,) * len(table.layers))]
-    assert by_name["conv1_conv"] == "conv1"  # the stem is a bar of its own
+    # The stem is a bar of its own, then one bar per residual block.
     assert [label for label in labels if label.startswith("conv")] == ["conv1"] + [
         f"conv{stage}_block{block}"
         for stage, blocks_in_stage in ((2, 3), (3, 4), (4, 6), (5, 3))
         for block in range(1, blocks_in_stage + 1)
     ]
-
-
-@pytest.mark.parametrize("backbone", IDS)
-def test_layer_blocks_give_every_layer_a_contiguous_block(backbone):
-    table = table_for(backbone)
-    blocks = layer_blocks(table)
-    assert len(blocks) == len(table.layers)
-    assert all(blocks)
-    runs = [label for i, label in enumerate(blocks) if i == 0 or blocks[i - 1] != label]
-    assert len(runs) == len(set(runs)), "a block label comes back after another block"
 
 
 def test_grouped_bar_splits_follow_flags_within_a_block():
@@ -147,7 +127,7 @@ def test_parameters_figure_has_three_stacked_traces_that_sum_to_the_counts(backb
     fig = parameters_figure(table, flags, rows)
 
     assert [trace.name for trace in fig.data] == ["frozen", "trainable", "new head (trainable)"]
-    assert [trace.marker.color for trace in fig.data] == [FROZEN_COLOR, TRAINABLE_COLOR, HEAD_COLOR]
+    assert [trace.marker.color for trace in fig.data] == [FROZEN, TRAINABLE, HEAD]
     frozen, trainable, new_head = (sum(trace.y) for trace in fig.data)
     assert frozen == counts.non_trainable
     assert trainable == counts.backbone_trainable

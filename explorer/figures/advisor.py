@@ -1,0 +1,30 @@
+"""The strategy advisor's figure: the 2x2 matrix of data size and similarity to ImageNet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import plotly.graph_objects as go
+
+from explorer.figures.style import BACKGROUND, HIGHLIGHT, INK, LARGE_SIZE, PALE, apply_style
+
+__all__ = ["advisor_figure"]
+
+
+def advisor_figure(chosen: tuple[str, str], labels: Mapping[tuple[str, str], str]) -> go.Figure:
+    """The 2x2 matrix of data size x similarity, the chosen quadrant highlighted."""
+    fig = go.Figure()
+    for (size, similarity), text in labels.items():
+        x0, y0 = (0 if size == "small" else 1), (1 if similarity == "similar" else 0)
+        on = (size, similarity) == chosen
+        fig.add_shape(type="rect", x0=x0, x1=x0 + 1, y0=y0, y1=y0 + 1, line={"color": BACKGROUND, "width": 6},
+                      fillcolor=HIGHLIGHT if on else PALE)
+        fig.add_annotation(x=x0 + 0.5, y=y0 + 0.5, text=text, showarrow=False,
+                           font={"size": LARGE_SIZE, "color": BACKGROUND if on else INK})
+    fig.update_xaxes(range=[0, 2], tickvals=[0.5, 1.5], ticktext=["little data", "a lot of data"], showgrid=False,
+                     zeroline=False, tickfont={"size": LARGE_SIZE})
+    fig.update_yaxes(range=[0, 2], tickvals=[0.5, 1.5], ticktext=["different<br>from ImageNet", "similar<br>to ImageNet"],
+                     showgrid=False, zeroline=False, tickfont={"size": LARGE_SIZE})
+    fig.update_layout(height=380, margin={"l": 140, "r": 10, "t": 10, "b": 40})
+    return apply_style(fig)
+
