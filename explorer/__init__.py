@@ -18,6 +18,7 @@ from explorer.activations import (
 from explorer.models.backbones import (
     BackboneSpec,
     build_backbone,
+    build_classifier,
     check_input_size,
     download_weights,
     get_backbone,
@@ -32,10 +33,10 @@ from explorer.errors import (
     UnknownBackboneError,
     WeightsUnavailableError,
 )
-from explorer.models.heads import HeadConfig, build_model, head_layers
+from explorer.models.heads import HeadConfig, LayerSpec, build_model, describe_head, head_layers
 from explorer.io.images import ImageInputError, LoadedImage, load_image, load_sample, square_crop
+from explorer.models.layer_params import LayerParams
 from explorer.models.params import (
-    LayerParams,
     ParamCounts,
     ParamTable,
     TrainablePlan,
@@ -46,6 +47,7 @@ from explorer.models.params import (
     parse_plan,
     plan_flags,
 )
+from explorer.models.preprocessing import Preprocessing
 from explorer.models.presets import FREEZE_PRESETS, FreezePreset
 
 __all__ = [
@@ -62,9 +64,11 @@ __all__ = [
     "LayerFacts",
     "LayerInfo",
     "LayerParams",
+    "LayerSpec",
     "LoadedImage",
     "ParamCounts",
     "ParamTable",
+    "Preprocessing",
     "StageInfo",
     "TrainablePlan",
     "UnknownBackboneError",
@@ -72,12 +76,14 @@ __all__ = [
     "WeightsUnavailableError",
     "apply_flags",
     "build_backbone",
+    "build_classifier",
     "build_extractor",
     "build_model",
     "build_param_table",
     "check_input_size",
     "compute_param_table",
     "count_parameters",
+    "describe_head",
     "download_weights",
     "generate_keras_code",
     "get_backbone",

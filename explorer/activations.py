@@ -11,21 +11,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from explorer.checks import check_whole_number
+from explorer.errors import ExplorerInputError, WeightsUnavailableError
+from explorer.io.imagenet import Prediction, decode_predictions
 from explorer.models.backbones import (
     BackboneSpec,
     WeightsChoice,
     build_backbone,
+    build_classifier,
     check_input_size,
     get_backbone,
-    keras_cache_dir,
 )
-from explorer.errors import ExplorerInputError, WeightsUnavailableError
-from explorer.io.imagenet import Prediction, decode_predictions
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -58,19 +58,6 @@ _SKIPPED_TYPES = frozenset(
      "GaussianDropout", "Rescaling", "Normalization", "Reshape", "Cropping2D"}
 )
 _ACTIVATION_TYPES = frozenset({"ReLU", "Activation", "LeakyReLU", "ELU", "PReLU", "Softmax"})
-
-# ImageNet classifiers (include_top=True) of the keras.applications entries: the class and
-# the weights file Keras caches for it (different from the no-top file of the registry).
-_KERAS_CLASSIFIERS: dict[str, tuple[str, str]] = {
-    "vgg16": ("VGG16", "vgg16_weights_tf_dim_ordering_tf_kernels.h5"),
-    "vgg19": ("VGG19", "vgg19_weights_tf_dim_ordering_tf_kernels.h5"),
-    "resnet50": ("ResNet50", "resnet50_weights_tf_dim_ordering_tf_kernels.h5"),
-    "inception_v3": ("InceptionV3", "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"),
-    "densenet121": ("DenseNet121", "densenet121_weights_tf_dim_ordering_tf_kernels.h5"),
-    "mobilenet_v2": ("MobileNetV2", "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5"),
-    "efficientnet_b0": ("EfficientNetB0", "efficientnetb0.h5"),
-}
-
 
 class UnknownLayerError(ExplorerInputError):
     """A layer name that the chosen backbone does not have (or that has no feature map)."""
@@ -316,16 +303,6 @@ def network_strip(activations: Activations) -> tuple[StripMap, ...]:
 # --------------------------------------------------------------------------- filters
 
 
-def _is_bgr(preprocess: Any) -> bool:
-    """Whether a preprocessing function feeds the network BGR (the caffe-style VGG/ResNet)."""
-    red = np.zeros((1, 1, 1, 3), np.float32)
-    red[..., 0] = 255.0
-    moved = np.asarray(preprocess(red.copy()), np.float64) - np.asarray(
-        preprocess(np.zeros((1, 1, 1, 3), np.float32)), np.float64
-    )
-    return int(np.argmax(np.abs(moved[0, 0, 0]))) == 2
-
-
 def first_layer_filters(model: keras.Model, bgr: bool = False) -> FilterBank | None:
     """The kernels of the first convolution that looks at the RGB image, as RGB pictures.
 
@@ -518,10 +495,8 @@ def grad_cam(
         classes = int(scores.shape[-1])
         if class_index is None:
             chosen = int(tf.argmax(scores[0]))
-        elif isinstance(class_index, (int, np.integer)) and not isinstance(class_index, bool) and 0 <= class_index < classes:
-            chosen = int(class_index)
         else:
-            raise ExplorerInputError(f"The class must be from 0 to {classes - 1}. Received: class_index={class_index!r}")
+            chosen = check_whole_number(class_index, "class_index", 0, classes - 1)
         score = scores[:, chosen]
     grads = tape.gradient(score, feature_map)
     alpha = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
@@ -538,38 +513,13 @@ def grad_cam(
 # --------------------------------------------------------------------------- the extractor
 
 
-def _classifier_path(spec: BackboneSpec) -> Path | None:
-    """Where the ImageNet classifier weights are on this machine, or None."""
-    if spec.weights_source == "bundled":
-        from explorer.models.efficientnet_lite import lite0_weights_path
-
-        return lite0_weights_path()
-    if spec.id in _KERAS_CLASSIFIERS:
-        path = keras_cache_dir() / "models" / _KERAS_CLASSIFIERS[spec.id][1]
-        return path if path.is_file() else None
-    return None
-
-
 def imagenet_classifier_available(backbone_id: str) -> bool:
-    """Whether the backbone's pretrained ImageNet classifier (its top included) is on this machine."""
-    return _classifier_path(get_backbone(backbone_id)) is not None
+    """Whether the backbone's pretrained ImageNet classifier (its top included) is on this machine.
 
-
-def _build_classifier(spec: BackboneSpec, size: int) -> keras.Model:
-    """The ImageNet classifier (backbone + original top) with pretrained weights."""
-    path = _classifier_path(spec)
-    if path is None:
-        raise WeightsUnavailableError(
-            f"{spec.label} has no ImageNet classifier weights on this machine. Received: backbone={spec.id!r}"
-        )
-    if spec.weights_source == "bundled":
-        from explorer.models.efficientnet_lite import build_efficientnet_lite0
-
-        return build_efficientnet_lite0((size, size, 3), include_top=True, weights="imagenet")
-    import keras
-
-    # A path, not "imagenet": Keras loads the cached file and never reaches for the network.
-    return getattr(keras.applications, _KERAS_CLASSIFIERS[spec.id][0])(include_top=True, weights=str(path))
+    Raises:
+        UnknownBackboneError: for a bad id.
+    """
+    return get_backbone(backbone_id).classifier_available
 
 
 class ActivationExtractor:
@@ -596,7 +546,7 @@ class ActivationExtractor:
         self._forward = tf.function(lambda x: self._multi(x, training=False), input_signature=signature)
         self._lock = threading.Lock()
         self._cam_plan: _CamPlan | None = None
-        self.bgr = _is_bgr(spec.preprocess)
+        self.bgr = spec.preprocess.bgr
 
     @property
     def label(self) -> str:
@@ -715,8 +665,8 @@ def build_extractor(
     """
     spec = get_backbone(backbone_id)
     size = check_input_size(spec, spec.default_size if input_size is None else input_size)
-    if weights != "random" and size == spec.default_size and _classifier_path(spec) is not None:
-        return ActivationExtractor(spec, size, _build_classifier(spec, size), True, True)
+    if weights != "random" and size == spec.default_size and spec.classifier_available:
+        return ActivationExtractor(spec, size, build_classifier(backbone_id, "imagenet"), True, True)
     model = build_backbone(backbone_id, size, weights)
     pretrained = weights == "imagenet" or (weights == "auto" and spec.pretrained_available)
     return ActivationExtractor(spec, size, model, pretrained, False)

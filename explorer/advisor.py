@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from explorer.errors import ExplorerInputError
 from explorer.models.blocks import layer_blocks
-from explorer.models.heads import HeadConfig
+from explorer.models.heads import HeadConfig, head_code, linear_head
 from explorer.models.params import ParamTable, TrainablePlan
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -207,10 +207,14 @@ def feature_extractor_code(backbone_code: str, feature_layer: str, head: HeadCon
     Args:
         backbone_code: code that binds ``base`` (a registry entry's keras_code, formatted).
         feature_layer: the layer to take features from.
-        head: gives the number of outputs and their activation.
+        head: gives the number of outputs and their activation; the classifier is its
+            linear version (GAP, no hidden layer, no dropout).
+
+    Returns:
+        The code; it binds ``model``.
     """
+    head_lines = "\n".join(head_code(linear_head(head), "features.output", module="keras.layers"))
     return (f"{backbone_code}\nbase.trainable = False\n"
             f"features = keras.Model(base.input, base.get_layer({feature_layer!r}).output)\n"
-            "x = keras.layers.GlobalAveragePooling2D()(features.output)\n"
-            f"outputs = keras.layers.Dense({head.outputs}, activation={head.activation!r})(x)  # linear classifier\n"
+            f"# A linear classifier on the earlier features\n{head_lines}\n"
             "model = keras.Model(features.input, outputs)")

@@ -13,22 +13,24 @@ one sub-model shared by both paths, so the checkpoint is always the whole model.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import keras
 import numpy as np
 
-from explorer.models.backbones import BUILD_LOCK, build_backbone, check_input_size, get_backbone
-from explorer.io.datasets import DataSplit
+from explorer.checks import check_whole_number
 from explorer.errors import ExplorerInputError
-from explorer.models.heads import HeadConfig
+from explorer.io.datasets import DataSplit
+from explorer.models.backbones import BUILD_LOCK, build_backbone, check_input_size, get_backbone
+from explorer.models.heads import HeadConfig, apply_head
 from explorer.models.params import ParamCounts, TrainablePlan, apply_flags, compute_param_table, count_parameters, plan_flags
 
 __all__ = [
@@ -88,9 +90,7 @@ class TrainConfig:
         for name, low, high in (("epochs", 1, MAX_EPOCHS), ("stage2_epochs", 0, MAX_EPOCHS),
                                 ("batch_size", 1, 4096), ("fine_tune_layers", 0, 100_000),
                                 ("reduce_lr_patience", 0, 1000)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ExplorerInputError(f"{name} must be a whole number from {low} to {high}. Received: {name}={value!r}")
+            object.__setattr__(self, name, check_whole_number(getattr(self, name), name, low, high))
         for name in ("learning_rate", "stage2_learning_rate"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ExplorerInputError(f"A learning rate must be in (0, 1]. Received: {name}={getattr(self, name)}")
@@ -100,8 +100,9 @@ class TrainConfig:
             )
         if self.min_lr < 0:
             raise ExplorerInputError(f"min_lr must be >= 0. Received: min_lr={self.min_lr}")
-        if self.early_stopping_patience is not None and self.early_stopping_patience < 0:
-            raise ExplorerInputError(f"Patience must be >= 0. Received: patience={self.early_stopping_patience}")
+        if self.early_stopping_patience is not None:
+            object.__setattr__(self, "early_stopping_patience",
+                               check_whole_number(self.early_stopping_patience, "early_stopping_patience", 0))
         self.head(2)  # validates kind, hidden and dropout
 
     def head(self, n_classes: int) -> HeadConfig:
@@ -210,14 +211,6 @@ def format_accuracy(accuracy: float) -> str:
     return f"acc: {accuracy * 100:.2f}%"
 
 
-def _preprocess_tensor(backbone: str, x: Any) -> Any:
-    if backbone == "efficientnet_lite0":
-        return (x - 127.0) / 128.0
-    if backbone == "simple_cnn":
-        return x / 255.0
-    return get_backbone(backbone).preprocess(x)  # keras.applications accept tensors
-
-
 @keras.saving.register_keras_serializable(package="explorer")
 class ExplorerInput(keras.layers.Layer):
     """Raw 0-255 RGB in, the backbone's preprocessing out; carries the class names in the file."""
@@ -228,31 +221,31 @@ class ExplorerInput(keras.layers.Layer):
         self.class_names = list(class_names)
 
     def call(self, inputs: Any) -> Any:
-        return _preprocess_tensor(self.backbone, keras.ops.cast(inputs, "float32"))
+        return get_backbone(self.backbone).preprocess.apply(keras.ops.cast(inputs, "float32"))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "backbone": self.backbone, "class_names": self.class_names}
 
 
-class _BestCheckpoint(keras.callbacks.ModelCheckpoint):
-    """ModelCheckpoint (best val_loss) for the whole model, recording each new best.
+class _BestCheckpoint(keras.callbacks.Callback):
+    """The whole model's weights at its lowest val_loss so far, recording each new best.
 
     The best weights are kept in memory and written as .keras once, by write(), when the
     run ends (stopped or not): a whole-model save costs ~0.5 s, more than a head epoch on
-    stored features, and would make feature extraction no faster than plain fit.
+    stored features, and would make feature extraction no faster than plain fit. The model
+    being fit may be the head alone (on stored features), so the whole one is held here.
     """
 
     def __init__(self, path: str, whole: keras.Model, events: list[RunEvent]) -> None:
-        super().__init__(path, monitor="val_loss", save_best_only=True, save_weights_only=False, verbose=0)
-        self._whole, self._events = whole, events
+        super().__init__()
+        self.filepath, self._whole, self._events = path, whole, events
+        self.best = math.inf
         self._best_weights: list[np.ndarray] | None = None
 
-    def set_model(self, model: keras.Model) -> None:
-        # The model being fit may be the head alone (on stored features): keep the whole one.
-        super().set_model(self._whole)
-
-    def _save_model(self, epoch: int, batch: Any, logs: Any) -> None:
-        if self._should_save_model(epoch, batch, logs, self.filepath) and np.isfinite(self.best):
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        current = (logs or {}).get("val_loss")
+        if current is not None and math.isfinite(float(current)) and float(current) < self.best:
+            self.best = float(current)
             self._best_weights = self._whole.get_weights()
             self._events.append(RunEvent(epoch + 1, "checkpoint", f"val_loss {self.best:.4f}"))
 
@@ -327,14 +320,7 @@ def _build(config: TrainConfig, class_names: tuple[str, ...]) -> tuple[keras.Mod
     table = compute_param_table(backbone, config.backbone, config.image_size)
     head = config.head(len(class_names))
     features = keras.Input(table.feature_shape, name="features")
-    pool = keras.layers.Flatten if head.kind == "flatten" else keras.layers.GlobalAveragePooling2D
-    x = pool(name=f"head_{head.kind}")(features)
-    if head.hidden:
-        x = keras.layers.Dense(head.hidden, activation="relu", name="fc1")(x)
-    if head.dropout:
-        x = keras.layers.Dropout(head.dropout, name="head_dropout")(x)
-    outputs = keras.layers.Dense(head.outputs, activation=head.activation, name="output")(x)
-    head_model = keras.Model(features, outputs, name="head")
+    head_model = keras.Model(features, apply_head(features, head), name="head")
     image = keras.Input((config.image_size, config.image_size, 3), name="image")
     x = ExplorerInput(config.backbone, list(class_names), name="preprocess")(image)
     # Inference-mode BatchNormalization for pretrained backbones (Keras transfer-learning guide).
@@ -465,15 +451,7 @@ def run_training(
 
 def _scope(distribute: Any) -> Any:
     """A fresh strategy scope each time (a scope cannot be entered twice)."""
-    return distribute.scope() if distribute is not None else _no_scope()
-
-
-class _no_scope:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    return distribute.scope() if distribute is not None else contextlib.nullcontext()
 
 
 def _stopped(stop: threading.Event | None) -> bool:
@@ -524,7 +502,3 @@ def classify(classifier: Classifier, pixels: np.ndarray) -> list[tuple[str, floa
     order = np.argsort(probs)[::-1]
     return [(classifier.class_names[i], float(probs[i])) for i in order]
 
-
-def smaller_config(config: TrainConfig, **changes: Any) -> TrainConfig:
-    """A copy of a config with some fields changed (validated again)."""
-    return replace(config, **changes)

@@ -15,7 +15,6 @@ import streamlit as st
 from explorer.activations import ActivationExtractor, Activations, GradCam, build_extractor
 from explorer.errors import ExplorerInputError
 from explorer.io.images import MAX_IMAGE_BYTES, LoadedImage, load_image, load_sample, square_crop
-from ui.cache import BUILD_LOCK  # one Keras graph build at a time, across pages
 
 BACKBONE = "act.backbone"
 SAMPLE = "act.sample"
@@ -56,8 +55,7 @@ def on_backbone_change() -> None:
 @st.cache_resource(show_spinner="Building the backbone once for every session (a few seconds)...", max_entries=4)
 def extractor(backbone: str) -> ActivationExtractor:
     """The backbone at its default size with its multi-output model (and ImageNet head when here)."""
-    with BUILD_LOCK:
-        return build_extractor(backbone)
+    return build_extractor(backbone)
 
 
 @st.cache_resource(show_spinner="Running the photo through the network once...", max_entries=6)

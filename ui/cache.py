@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.models.backbones import BUILD_LOCK
 from explorer.models.params import ParamTable, build_param_table
 
-__all__ = ["BUILD_LOCK", "param_table"]
+__all__ = ["param_table"]
 
 
 @st.cache_resource(show_spinner="Building the backbone once to count its parameters...", max_entries=24)
 def param_table(backbone: str, input_size: int) -> ParamTable:
     """The per-layer parameter table of a backbone at an input size (built once, then re-summed)."""
-    with BUILD_LOCK:
-        return build_param_table(backbone, input_size)
+    return build_param_table(backbone, input_size)

@@ -11,7 +11,6 @@ from explorer.models.heads import HeadConfig
 from explorer.models.params import ParamTable, TrainablePlan, compute_param_table
 from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, build_zoo_model, memory_per_layer
 from explorer.figures.zoo import memory_figure, zoo_bubble_figure
-from ui.cache import BUILD_LOCK  # Keras graph building keeps global state: one build at a time, app-wide.
 
 _READY: set[str] = set()
 
@@ -19,8 +18,7 @@ _READY: set[str] = set()
 @st.cache_resource(show_spinner=False, max_entries=len(ZOO))
 def zoo_model(network_id: str) -> ZooModel:
     """One network built once (random weights), counted layer by layer; the model is let go."""
-    with BUILD_LOCK:
-        model = build_zoo_model(network_id)
+    model = build_zoo_model(network_id)
     _READY.add(network_id)
     return model
 
@@ -42,9 +40,8 @@ def zoo_models() -> dict[str, ZooModel]:
 def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
     """A backbone's parameter table and clean cuts at its default size, from one build."""
     size = get_backbone(backbone).default_size
-    with BUILD_LOCK:
-        model = build_backbone(backbone, size, weights="random")
-        return compute_param_table(model, backbone, size), clean_cuts(model)
+    model = build_backbone(backbone, size, weights="random")
+    return compute_param_table(model, backbone, size), clean_cuts(model)
 
 
 # The Fine-tune Lab's widget keys (app_pages/finetune_lab.py); it has no preset loader of its own yet.

@@ -13,7 +13,8 @@ AlexNet and 299 for the Inception v3 family, the sizes their accuracy was measur
   parameters", GoogLeNet);
 - activations: the values each layer outputs, the input image included.
 
-Years and ImageNet top-1 accuracies are published facts, stored with their source.
+Years and ImageNet top-1 accuracies are published facts, stored with their source: in the
+backbone registry for the networks that are backbones here, below for the others.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from math import prod
 from typing import TYPE_CHECKING
 
 from explorer.errors import ExplorerInputError
+from explorer.models.backbones import BUILD_LOCK, KERAS_TABLE_PROTOCOL, KERAS_TABLE_SOURCE, get_backbone
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
 
 WEIGHT_LAYER_TYPES = frozenset({"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"})
-KERAS_TABLE = "Keras Applications table (keras.io/api/applications): ImageNet validation, single crop"
+KERAS_TABLE = f"{KERAS_TABLE_SOURCE}: {KERAS_TABLE_PROTOCOL}"
+"""The source of the published figures of the networks that are not backbones here (Inception-ResNet v2)."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,10 @@ class ZooSpec:
         return self.top1_source.split(": ")[0]
 
     def build(self) -> keras.Model:
-        """Build the network with random weights."""
+        """Build the network with random weights (one Keras build at a time, under BUILD_LOCK)."""
         module, function, kwargs = self.builder
-        return getattr(importlib.import_module(module), function)(**dict(kwargs))
+        with BUILD_LOCK:
+            return getattr(importlib.import_module(module), function)(**dict(kwargs))
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,19 @@ def _ours(module: str, func: str, **kwargs: object) -> tuple[str, str, tuple[tup
     return module, func, tuple(kwargs.items())
 
 
+def _registered(network_id: str) -> ZooSpec:
+    """The zoo entry of a network in the backbone registry: its facts and classifier come from there."""
+    spec = get_backbone(network_id)
+    facts = spec.facts
+    if facts.accuracy.top1 is None or spec.classifier_code is None:
+        raise ValueError(f"A zoo network needs a published top-1 and a classifier. Received: network={network_id!r}")
+    return ZooSpec(
+        spec.id, facts.name, facts.year, facts.accuracy.top1, facts.accuracy.citation, facts.paper or "",
+        spec.default_size, spec.classifier_code.format(weights=None),
+        _ours("explorer.models.backbones", "build_classifier", backbone_id=spec.id, weights="random"), facts.idea,
+    )
+
+
 ZOO: tuple[ZooSpec, ...] = (
     ZooSpec(
         "alexnet", "AlexNet", 2012, 59.3,
@@ -153,18 +170,8 @@ ZOO: tuple[ZooSpec, ...] = (
         224, "explorer.models.classic_nets.build_zfnet()", _ours("explorer.models.classic_nets", "build_zfnet"),
         "A better-tuned AlexNet: 7x7 stride-2 first layer, found by visualising what each layer learns.",
     ),
-    ZooSpec(
-        "vgg16", "VGG16", 2014, 71.3, KERAS_TABLE,
-        "Simonyan & Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (2014)",
-        224, "keras.applications.VGG16(weights=None)", _application("VGG16"),
-        "Only 3x3 convolutions, stacked: twice as deep as AlexNet.",
-    ),
-    ZooSpec(
-        "vgg19", "VGG19", 2014, 71.3, KERAS_TABLE,
-        "Simonyan & Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (2014)",
-        224, "keras.applications.VGG19(weights=None)", _application("VGG19"),
-        "VGG16 with three more 3x3 layers: more compute and memory for no gain in the Keras table.",
-    ),
+    _registered("vgg16"),
+    _registered("vgg19"),
     ZooSpec(
         "googlenet", "GoogLeNet (Inception v1)", 2014, 71.0,
         "Szegedy et al. (2015), Rethinking the Inception Architecture, Table 3: GoogLeNet 29% top-1 error, "
@@ -173,18 +180,8 @@ ZOO: tuple[ZooSpec, ...] = (
         224, "explorer.models.classic_nets.build_googlenet()", _ours("explorer.models.classic_nets", "build_googlenet"),
         "Inception modules: 1x1, 3x3, 5x5 and pooling in parallel, with 1x1 bottlenecks; no big FC layer.",
     ),
-    ZooSpec(
-        "resnet50", "ResNet50", 2015, 74.9, KERAS_TABLE,
-        "He, Zhang, Ren & Sun, Deep Residual Learning for Image Recognition (2015)",
-        224, "keras.applications.ResNet50(weights=None)", _application("ResNet50"),
-        "Residual (skip) connections and 1x1-3x3-1x1 bottleneck blocks let 50+ layers train.",
-    ),
-    ZooSpec(
-        "inception_v3", "Inception v3", 2015, 77.9, KERAS_TABLE,
-        "Szegedy et al., Rethinking the Inception Architecture for Computer Vision (2015)",
-        299, "keras.applications.InceptionV3(weights=None)", _application("InceptionV3"),
-        "Factorised convolutions: 5x5 as two 3x3, nxn as 1xn then nx1; efficient grid reduction.",
-    ),
+    _registered("resnet50"),
+    _registered("inception_v3"),
     ZooSpec(
         "inception_resnet_v2", "Inception-ResNet v2", 2016, 80.3, KERAS_TABLE,
         "Szegedy, Ioffe, Vanhoucke & Alemi, Inception-v4, Inception-ResNet and the Impact of Residual "
@@ -192,26 +189,9 @@ ZOO: tuple[ZooSpec, ...] = (
         299, "keras.applications.InceptionResNetV2(weights=None)", _application("InceptionResNetV2"),
         "Inception modules inside residual connections (scaled down before the add).",
     ),
-    ZooSpec(
-        "mobilenet_v2", "MobileNetV2", 2018, 71.3, KERAS_TABLE,
-        "Sandler et al., MobileNetV2: Inverted Residuals and Linear Bottlenecks (2018)",
-        224, "keras.applications.MobileNetV2(weights=None)", _application("MobileNetV2"),
-        "Depthwise-separable convolutions in inverted residual blocks: light enough for a phone.",
-    ),
-    ZooSpec(
-        "efficientnet_b0", "EfficientNet-B0", 2019, 77.1, KERAS_TABLE,
-        "Tan & Le, EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks (2019)",
-        224, "keras.applications.EfficientNetB0(weights=None)", _application("EfficientNetB0"),
-        "A searched MobileNet-style base (MBConv + squeeze-excite), scaled in depth, width and resolution together.",
-    ),
-    ZooSpec(
-        "efficientnet_lite0", "EfficientNet-Lite0", 2020, 75.1,
-        "TensorFlow TPU repository, models/official/efficientnet/lite/README.md: FP32 accuracy 75.1%",
-        "EfficientNet-Lite, TensorFlow TPU repository (2020)",
-        224, "explorer.models.efficientnet_lite.build_efficientnet_lite0(include_top=True, weights=None)",
-        _ours("explorer.models.efficientnet_lite", "build_efficientnet_lite0", include_top=True, weights=None),
-        "EfficientNet-B0 for mobile accelerators: no squeeze-excite, ReLU6 instead of swish.",
-    ),
+    _registered("mobilenet_v2"),
+    _registered("efficientnet_b0"),
+    _registered("efficientnet_lite0"),
 )
 _BY_ID = {spec.id: spec for spec in ZOO}
 

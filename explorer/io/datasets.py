@@ -427,7 +427,7 @@ def fetch_photo_set(cache_dir: str | os.PathLike[str] | None = None, timeout_s: 
     Raises:
         DatasetUnavailableError: at once when the host cannot be reached (offline).
     """
-    from explorer.models.backbones import keras_cache_dir
+    from explorer.io.weights import keras_cache_dir
 
     folder = Path(cache_dir) if cache_dir else keras_cache_dir() / "datasets"
     target = folder / url.rsplit("/", 1)[-1]

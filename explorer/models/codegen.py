@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from explorer.models.backbones import get_backbone
-from explorer.models.heads import POOL_LAYER_NAME, HeadConfig
+from explorer.models.heads import HeadConfig, head_code
 from explorer.models.params import ParamTable, TrainablePlan, plan_flags
 
 _PLAN_CODE = {
@@ -68,17 +68,9 @@ def generate_keras_code(
             lines.append(f"{_names(table, freeze)}\nfor index in {freeze}:\n    base.layers[index].trainable = False")
         parts.append("\n".join(lines))
 
-    pool = "Flatten" if head.kind == "flatten" else "GlobalAveragePooling2D"
     head_lines = [
         "# The new head: always trainable",
-        f'x = layers.{pool}(name="{POOL_LAYER_NAME[head.kind]}")(base.output)',
-    ]
-    if head.hidden:
-        head_lines.append(f'x = layers.Dense({head.hidden}, activation="relu", name="fc1")(x)')
-    if head.dropout:
-        head_lines.append(f'x = layers.Dropout({head.dropout}, name="head_dropout")(x)')
-    head_lines += [
-        f'outputs = layers.Dense({head.outputs}, activation="{head.activation}", name="output")(x)',
+        *head_code(head, "base.output"),
         "model = keras.Model(base.input, outputs)",
         f'model.compile(optimizer="adam", loss="{head.loss}", metrics=["accuracy"])',
     ]

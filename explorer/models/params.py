@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from explorer.models.backbones import check_input_size, get_backbone
+from explorer.checks import check_whole_number
 from explorer.errors import ExplorerInputError
+from explorer.models.backbones import check_input_size, get_backbone
 from explorer.models.heads import HeadConfig, head_layers
+from explorer.models.layer_params import LayerParams
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -28,30 +30,6 @@ PLAN_LABELS: dict[PlanKind, str] = {
     "from": "Train layers from index N on",
     "all-but-bn": "Train all but BatchNormalization",
 }
-
-
-@dataclass(frozen=True)
-class LayerParams:
-    """One layer's share of the parameters."""
-
-    index: int
-    name: str
-    type: str
-    output_shape: tuple[int | None, ...]
-    trainable_params: int
-    """Weights that train when the layer is trainable."""
-    fixed_params: int
-    """Weights that never train (BatchNormalization moving statistics)."""
-
-    @property
-    def params(self) -> int:
-        """All weights of the layer."""
-        return self.trainable_params + self.fixed_params
-
-    @property
-    def is_batch_norm(self) -> bool:
-        """Whether the layer is a BatchNormalization layer."""
-        return self.type == "BatchNormalization"
 
 
 @dataclass(frozen=True)
@@ -85,8 +63,7 @@ class TrainablePlan:
             raise ExplorerInputError(
                 f"A trainable plan is one of {', '.join(PLAN_KINDS)}. Received: kind={self.kind!r}"
             )
-        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 0:
-            raise ExplorerInputError(f"N must be a whole number >= 0. Received: n={self.n!r}")
+        object.__setattr__(self, "n", check_whole_number(self.n, "n", 0))
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.n}" if self.kind in ("last", "from") else self.kind

@@ -11,7 +11,6 @@ import pytest
 from explorer.__main__ import main
 from explorer.activations import (
     Activations,
-    _is_bgr,
     build_extractor,
     channel_ranking,
     first_layer_filters,
@@ -173,9 +172,10 @@ def test_first_layer_filters_are_the_stem_kernels_normalised(lite0):
 
 
 def test_filters_of_a_bgr_network_are_shown_in_rgb():
-    assert _is_bgr(get_backbone("vgg16").preprocess) and _is_bgr(get_backbone("resnet50").preprocess)
-    assert not _is_bgr(get_backbone("efficientnet_lite0").preprocess)
-    assert not _is_bgr(get_backbone("mobilenet_v2").preprocess)
+    assert get_backbone("vgg16").preprocess.bgr and get_backbone("resnet50").preprocess.bgr
+    assert not get_backbone("efficientnet_lite0").preprocess.bgr
+    assert not get_backbone("mobilenet_v2").preprocess.bgr
+    assert build_extractor("vgg16", 32, weights="random").bgr
     base = build_backbone("vgg16", 32, weights="random")
     rgb, bgr = first_layer_filters(base), first_layer_filters(base, bgr=True)
     np.testing.assert_array_equal(rgb.images[..., ::-1], bgr.images)

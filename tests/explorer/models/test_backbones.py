@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import socket
+import threading
 
 import numpy as np
 import pytest
 
+from explorer.io import weights as weights_io
+from explorer.io.weights import keras_cache_dir
 from explorer.models import backbones
 from explorer.models.backbones import (
+    BUILD_LOCK,
     MAX_INPUT_SIZE,
+    NOT_PUBLISHED,
     RANDOM_WEIGHTS_NOTE,
     BackboneSpec,
     build_backbone,
+    build_classifier,
     download_weights,
     get_backbone,
-    keras_cache_dir,
     list_backbones,
     preprocessing_for,
     register_backbone,
 )
+from explorer.models.preprocessing import Preprocessing
 from explorer.errors import (
     ExplorerInputError,
     InputSizeError,
@@ -81,8 +88,39 @@ def test_every_entry_has_complete_metadata(spec: BackboneSpec):
     compile("import keras\nfrom keras import layers\n" + code, spec.id, "exec")
     assert isinstance(spec.weights_note, str) and spec.weights_note
     assert callable(spec.builder) and callable(spec.preprocess)
+    assert isinstance(spec.preprocess, Preprocessing)
     kind, hidden, outputs = spec.suggested_head
     assert kind in ("flatten", "gap") and hidden >= 0 and outputs >= 1
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_every_entry_states_its_case_study_facts_with_a_source(spec: BackboneSpec):
+    facts = spec.facts
+    assert facts.name.strip() and facts.year == spec.year and len(facts.idea) > 20
+    accuracy = facts.accuracy
+    assert accuracy.source.strip() and accuracy.protocol.strip()
+    assert accuracy.citation.startswith(accuracy.source)
+    for value in (accuracy.top1, accuracy.top5):
+        assert value is None or 50 < value < 100
+    if accuracy.top1 is not None and accuracy.top5 is not None:
+        assert accuracy.top1 < accuracy.top5
+    assert accuracy.text.count(" / ") == 1
+    if spec.weights.source != "none":  # a pretrained network was published, with a top-1
+        assert facts.paper and accuracy.top1 is not None
+
+
+def test_missing_figures_read_not_published():
+    assert get_backbone("efficientnet_lite0").facts.accuracy.text == f"75.1 / {NOT_PUBLISHED}"
+    assert get_backbone("vgg16").facts.accuracy.text == "71.3 / 90.1"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_an_entry_with_pretrained_weights_also_builds_its_imagenet_classifier(spec: BackboneSpec):
+    assert (spec.weights.source != "none") == (spec.classifier_builder is not None)
+    if spec.classifier_builder is not None:
+        assert callable(spec.classifier_builder)
+        code = spec.classifier_code.format(weights=None)
+        compile(f"import keras\nimport explorer.models.efficientnet_lite\nmodel = {code}", spec.id, "exec")
 
 
 @pytest.mark.parametrize("backbone", KERAS_CACHE_IDS)
@@ -93,7 +131,10 @@ def test_keras_cache_entries_name_a_keras_application_and_its_weights_file(backb
     match = re.search(r"keras\.applications\.(\w+)\(", spec.keras_code)
     assert match, spec.keras_code
     assert hasattr(keras.applications, match.group(1))
-    assert spec.weights_file.endswith(".h5") and "notop" in spec.weights_file.replace("_", "")
+    notop, top = spec.weights.notop_file, spec.weights.top_file
+    assert notop.endswith(".h5") and "notop" in notop.replace("_", "")
+    assert top.endswith(".h5") and "notop" not in top.replace("_", "") and top != notop
+    assert f"keras.applications.{match.group(1)}(" in spec.classifier_code
 
 
 def test_get_backbone_returns_the_registered_entry():
@@ -171,7 +212,7 @@ def test_a_cached_weights_file_makes_pretrained_available(backbone, empty_keras_
     spec = get_backbone(backbone)
     models = empty_keras_home / "models"
     models.mkdir()
-    (models / spec.weights_file).write_bytes(b"not really weights")
+    (models / spec.weights.notop_file).write_bytes(b"not really weights")
 
     assert spec.pretrained_available is True
     assert "Keras cache" in spec.weights_note
@@ -210,7 +251,7 @@ def test_download_fails_fast_with_a_clear_message_when_offline(empty_keras_home,
     assert "simulated by the test" in str(info.value.__cause__)
     assert "\n" not in message
     assert socket.getdefaulttimeout() == previous_timeout
-    assert not backbones._download_lock.locked()
+    assert not weights_io._download_lock.locked()
     assert get_backbone("mobilenet_v2").pretrained_available is False
 
 
@@ -235,3 +276,59 @@ def test_preprocessing_for_returns_a_shape_preserving_callable(backbone):
 def test_simple_cnn_preprocessing_scales_pixels_to_unit_range():
     out = preprocessing_for("simple_cnn")(np.array([0.0, 127.5, 255.0]))
     np.testing.assert_allclose(out, [0.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("backbone", KERAS_CACHE_IDS)
+def test_imagenet_classifier_without_its_top_file_raises_weights_unavailable(backbone, empty_keras_home):
+    spec = get_backbone(backbone)
+    assert spec.classifier_available is False
+
+    with pytest.raises(WeightsUnavailableError, match="no ImageNet classifier weights on this machine"):
+        build_classifier(backbone, weights="imagenet")
+
+
+def test_a_network_without_an_imagenet_top_has_no_classifier_to_build():
+    with pytest.raises(ExplorerInputError, match="Received: backbone='simple_cnn'"):
+        build_classifier("simple_cnn", weights="random")
+
+
+def test_efficientnet_lite0_classifier_is_bundled_with_its_top(empty_keras_home):
+    spec = get_backbone("efficientnet_lite0")
+    assert spec.classifier_available
+
+    model = build_classifier("efficientnet_lite0", weights="random")
+
+    assert tuple(model.output.shape) == (None, 1000)
+    assert tuple(model.input.shape) == (None, spec.default_size, spec.default_size, 3)
+
+
+def _other_thread_can_take(lock) -> bool:
+    taken: list[bool] = []
+
+    def attempt() -> None:
+        taken.append(lock.acquire(blocking=False))
+        if taken[0]:
+            lock.release()
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join()
+    return taken[0]
+
+
+def test_builds_take_the_build_lock_themselves_and_may_nest(monkeypatch):
+    held: list[bool] = []
+
+    def probe(shape, pretrained):
+        held.append(not _other_thread_can_take(BUILD_LOCK))
+        return (shape, pretrained)
+
+    spec = dataclasses.replace(get_backbone("vgg16"), id="probe", builder=probe, classifier_builder=probe)
+    monkeypatch.setitem(backbones._REGISTRY, "probe", spec)
+
+    assert build_backbone("probe", 40, weights="random") == ((40, 40, 3), False)
+    assert build_classifier("probe", weights="random") == ((224, 224, 3), False)
+    with BUILD_LOCK:  # re-entrant: a caller that holds it can still build
+        build_backbone("probe", weights="random")
+    assert held == [True, True, True]
+    assert _other_thread_can_take(BUILD_LOCK)

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from explorer.io.torch_pickle import load_torch_state_dict
 from explorer.models import efficientnet_lite
 from explorer.models.efficientnet_lite import (
     BLOCK_ARGS,
     build_efficientnet_lite0,
     lite0_weights_path,
-    load_torch_state_dict,
     preprocess_input,
 )
 from explorer.errors import ExplorerInputError, InputSizeError, WeightsUnavailableError
