@@ -6,26 +6,26 @@ from explorer.figures import activations as figs
 from explorer.activations import network_strip, short_label
 from explorer.models.backbones import list_backbones
 from explorer.io.imagenet import imagenet_class_names
-from explorer.io.images import ALLOWED_FORMATS, MAX_UPLOAD_MB, SAMPLE_IMAGES
 from ui import activations as act
+from ui.state import activations as keys
+from ui.upload import PHOTO_HELP, photo_uploader
 
-act.init_state()
+keys.STATE.start()
 st.title("Activations Lab")
 
 with st.sidebar:
     specs = {s.id: s for s in list_backbones()}
-    st.selectbox("Backbone", list(specs), key=act.BACKBONE, on_change=act.on_backbone_change,
+    st.selectbox("Backbone", list(specs), key=keys.BACKBONE,
                  format_func=lambda i: specs[i].label if specs[i].pretrained_available
                  else f"{specs[i].label} · random weights")
-    st.radio("Sample photo", list(SAMPLE_IMAGES), key=act.SAMPLE, horizontal=True, format_func=str.capitalize)
-    st.file_uploader("Or your own photo", type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg"],
-                     key=act.UPLOAD, max_upload_size=MAX_UPLOAD_MB,
-                     help=f"PNG, JPEG, WebP, BMP or GIF, up to {MAX_UPLOAD_MB} MB. Remove it to go back to the samples.")
+    st.radio("Sample photo", keys.STATE.options(keys.SAMPLE), key=keys.SAMPLE, horizontal=True,
+             format_func=str.capitalize)
+    photo_uploader("Or your own photo", keys.UPLOAD, help=f"{PHOTO_HELP} Remove it to go back to the samples.")
 
 photo, error = act.current_photo()
 if error:
     st.error(f"{error}  \nShowing the sample photo instead.", icon=":material/broken_image:")
-ex = act.extractor(st.session_state[act.BACKBONE])
+ex = act.extractor(st.session_state[keys.BACKBONE])
 pixels = act.network_input(photo.digest, ex.input_size, photo)
 shown = act.network_input(photo.digest, act.PHOTO_SIDE, photo)
 acts = act.activations(ex.spec.id, photo.digest, pixels)
@@ -41,36 +41,36 @@ else:
     st.caption(f":orange[**{ex.label}**: ImageNet weights are not on this machine, so these filters are random, "
                "not learned.] EfficientNet-Lite0 is pretrained everywhere.")
 
-tabs = dict(zip(act.TABS, st.tabs(act.TABS, key=act.TAB, on_change="rerun")))
+tabs = dict(zip(keys.TABS, st.tabs(keys.TABS, key=keys.TAB, on_change="rerun")))
 if tabs["Feature maps"].open is not False:
     with tabs["Feature maps"]:
         stages = {s.index: s for s in ex.stages}
         c1, c2, c3, c4 = st.columns([3, 4, 3, 2])
-        c1.selectbox("Stage (resolution)", list(stages), key=act.STAGE, format_func=lambda i: stages[i].label)
-        stage = stages[st.session_state[act.STAGE]]
-        c2.selectbox("Layer", stage.layers, key=act.LAYER,
+        c1.selectbox("Stage (resolution)", list(stages), key=keys.STAGE, format_func=lambda i: stages[i].label)
+        stage = stages[st.session_state[keys.STAGE]]
+        c2.selectbox("Layer", stage.layers, key=keys.LAYER,
                      format_func=lambda n: f"{n} · {ex.layer(n).type} · {ex.layer(n).shape_text}")
-        c3.select_slider("Channels in the grid", figs.CHANNEL_COUNTS, key=act.COUNT)
-        c4.radio("Colour scale", act.SCALES, key=act.SCALE)
-        layer = ex.layer(st.session_state[act.LAYER])
+        c3.select_slider("Channels in the grid", figs.CHANNEL_COUNTS, key=keys.COUNT)
+        c4.radio("Colour scale", keys.SCALES, key=keys.SCALE)
+        layer = ex.layer(st.session_state[keys.LAYER])
         output, ranking, facts = acts.output(layer.name), acts.ranking(layer.name), acts.facts[layer.name]
         st.markdown(f"**{layer.name}** ({layer.type}) outputs **{layer.shape_text}**: {facts.channels} maps of "
                     f"{layer.output_shape[0]}×{layer.output_shape[1]} · mean activation **{facts.mean_activation:.3g}**"
                     f" · max {facts.max_activation:.3g} · **{facts.zero_fraction:.0%}** zeros after ReLU")
         grid, large = st.columns([3, 2])
-        grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[act.COUNT],
-                                                   st.session_state[act.SCALE] == "shared", layer),
+        grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[keys.COUNT],
+                                                   st.session_state[keys.SCALE] == "shared", layer),
                           theme=None, key="act.grid_chart", config={"displayModeBar": False})
         with large:
             r1, r2 = st.columns([3, 2])
             # Option texts must not depend on the photo: the browser keeps a kept value's old text.
-            r1.selectbox("Channel to enlarge, by activity", range(layer.channels), key=act.RANK,
+            r1.selectbox("Channel to enlarge, by activity", range(layer.channels), key=keys.RANK,
                          format_func=lambda r: "the most active" if r == 0 else f"#{r + 1} most active")
-            r2.slider("Map over photo", 0.0, 1.0, step=0.1, key=act.OPACITY)
-            rank = st.session_state[act.RANK]
+            r2.slider("Map over photo", 0.0, 1.0, step=0.1, key=keys.OPACITY)
+            rank = st.session_state[keys.RANK]
             channel = int(ranking[rank])
             st.plotly_chart(figs.channel_overlay_figure(
-                shown, output[:, :, channel], st.session_state[act.OPACITY],
+                shown, output[:, :, channel], st.session_state[keys.OPACITY],
                 f"ch {channel} (#{rank + 1}, mean {output[:, :, channel].mean():.3g}): "
                 f"{layer.output_shape[0]}×{layer.output_shape[1]} cells over the photo"),
                 theme=None, key="act.channel_chart", config={"displayModeBar": False})
@@ -81,7 +81,7 @@ if tabs["Through the network"].open:
                    "feature map: edges and colours first, then textures, then parts.")
         st.plotly_chart(figs.network_strip_figure(network_strip(acts)), theme=None, key="act.strip_chart")
         st.plotly_chart(figs.layer_facts_figure([acts.facts[l.name] for l in ex.layers], ex.layers,
-                                                st.session_state[act.LAYER]), theme=None, key="act.facts_chart")
+                                                st.session_state[keys.LAYER]), theme=None, key="act.facts_chart")
 
 if tabs["First-layer filters"].open:
     with tabs["First-layer filters"]:
@@ -104,10 +104,10 @@ if tabs["Predictions & Grad-CAM"].open:
             top = acts.predictions(5)
             left, right = st.columns([2, 3])
             left.plotly_chart(figs.predictions_figure(top), theme=None, key="act.predictions_chart")
-            left.selectbox("Explain the class", [act.TOP_CLASS, *range(len(names))], key=act.CAM_CLASS,
-                           format_func=lambda i: "the top class" if i == act.TOP_CLASS
+            left.selectbox("Explain the class", [keys.TOP_CLASS, *range(len(names))], key=keys.CAM_CLASS,
+                           format_func=lambda i: "the top class" if i == keys.TOP_CLASS
                            else f"{short_label(names[i])} ({i})")
-            cam = act.grad_cam(ex.spec.id, photo.digest, st.session_state[act.CAM_CLASS], pixels)
+            cam = act.grad_cam(ex.spec.id, photo.digest, st.session_state[keys.CAM_CLASS], pixels)
             right.plotly_chart(figs.grad_cam_figure(shown, cam, names[cam.class_index]), theme=None,
                                key="act.gradcam_chart")
             left.caption("Grad-CAM weights the last feature maps by the gradient of the class score: "

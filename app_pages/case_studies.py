@@ -5,10 +5,10 @@ import streamlit as st
 
 from explorer.case_studies.key_ideas import key_idea, millions
 from explorer.case_studies.zoo import BYTES_PER_VALUE, ZOO
+from ui.state import case_studies as keys
 from ui.zoo import zoo_figures, zoo_models
 
-NETWORK = "case.network"
-
+keys.STATE.start()
 st.title("Case studies")
 st.caption("Every count below comes from a Keras model built on this machine (random weights: the architecture "
            "is what is counted). Years and top-1 accuracies are published figures; the source is in the table.")
@@ -47,7 +47,7 @@ with st.expander("What is counted, and the sources"):
 
 st.header("Key ideas")
 names = {spec.id: spec.name.split(" (")[0] for spec in ZOO}
-choice = st.segmented_control("Network", list(names), format_func=names.get, default="vgg16", key=NETWORK,
+choice = st.segmented_control("Network", list(names), format_func=names.get, key=keys.NETWORK,
                               label_visibility="collapsed") or "vgg16"
 idea = key_idea(choice, zoo)
 spec = zoo[choice].spec

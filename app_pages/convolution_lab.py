@@ -1,35 +1,34 @@
 """Convolution Lab: slide a kernel over a grid, a photo and a signal; pool; stack layers (no TensorFlow)."""
 
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 
 from explorer.figures import convolution as cf
 from explorer import convolution as cv
 from explorer.errors import ExplorerInputError
-from ui.conv_widgets import Key as K, chart, choice, grid_editor, matrix_latex, padding_box, photo, show_size, step_slider
+from ui.conv_widgets import (chart, choice, grid_editor, kernel_stacks_tab, matrix_latex, padding_box, photo,
+                             receptive_field_tab, show_size, step_slider)
+from ui.state import convolution as K
+from ui.upload import photo_uploader, read_photo, sample_photo
 
-SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
-TABS = ("2D convolution", "On a photo", "1D signal", "Pooling", "Receptive field", "Small vs big kernels")
-
+K.STATE.start()
+limits, options = K.STATE.bounds, K.STATE.options
 st.title("Convolution Lab")
-tabs = dict(zip(TABS, st.tabs(TABS, key=K.TAB, on_change="rerun")))
+tabs = dict(zip(K.TABS, st.tabs(K.TABS, key=K.TAB, on_change="rerun")))
 
 if tabs["2D convolution"].open is not False:
     with tabs["2D convolution"]:
         left, right = st.columns([1, 3.2], gap="medium")
         with left:
-            preset = st.selectbox("Input", cv.INPUT_PRESETS, key=K.INPUT)
-            size = st.slider("Input size", 5, 16, 7, key=K.SIZE)
-            kname = st.selectbox("Kernel", [*cv.KERNEL_PRESETS, "custom"], index=4, key=K.KERNEL)
+            preset = st.selectbox("Input", options(K.INPUT), key=K.INPUT)
+            size = st.slider("Input size", *limits(K.SIZE), key=K.SIZE)
+            kname = st.selectbox("Kernel", options(K.KERNEL), key=K.KERNEL)
             if kname == "custom":  # the weights are typed in right here, at most 7 x 7
-                k = st.slider("Kernel size", 1, 7, 3, key=K.KERNEL_SIZE)
+                k = st.slider("Kernel size", *limits(K.KERNEL_SIZE), key=K.KERNEL_SIZE)
                 kernel = grid_editor(st, np.eye(1, k * k, k * k // 2).reshape(k, k), f"conv.kernel_grid.{k}")
             else:
                 kernel = cv.kernel_preset(kname)
-            stride = choice("Stride", [1, 2, 3], K.STRIDE)
-            dilation = choice("Dilation", [1, 2, 3], K.DILATION)
+            stride, dilation = choice("Stride", K.STRIDE), choice("Dilation", K.DILATION)
             padding, step_slot = padding_box(K.PADDING), st.container()
             with st.popover("Edit the input grid", icon=":material/edit:"):
                 x = grid_editor(st, cv.input_preset(preset, size), f"conv.grid.{preset}.{size}", fit=True)
@@ -51,18 +50,18 @@ if tabs["On a photo"].open:
     with tabs["On a photo"]:
         left, right = st.columns([1, 3.2], gap="medium")
         with left:
-            source = st.radio("Photo", ["cat", "coffee", "upload"], horizontal=True, key=K.PHOTO)
-            upload = st.file_uploader("Your image", key=K.UPLOAD) if source == "upload" else None
-            side = st.slider("Shrink to (pixels)", 32, 256, 128, step=16, key=K.RESOLUTION)
-            pname = st.selectbox("Kernel", list(cv.KERNEL_PRESETS), index=4, key=K.PHOTO_KERNEL)
-            pstride = choice("Stride", [1, 2, 4], K.PHOTO_STRIDE)
+            source = st.radio("Photo", options(K.PHOTO), horizontal=True, key=K.PHOTO)
+            upload = photo_uploader("Your image", K.UPLOAD) if source == "upload" else None
+            side = st.slider("Shrink to (pixels)", *limits(K.RESOLUTION), step=16, key=K.RESOLUTION)
+            pname = st.selectbox("Kernel", options(K.PHOTO_KERNEL), key=K.PHOTO_KERNEL)
+            pstride = choice("Stride", K.PHOTO_STRIDE)
             st.latex(matrix_latex(cv.kernel_preset(pname)))
         with right:
             try:
                 if source == "upload" and upload is None:
                     st.info("Upload a photo: it is shrunk and turned to grayscale. Meanwhile, the cat.")
-                sample = SAMPLES / ("cat.png" if source == "upload" else f"{source}.png")
-                image = photo(upload.getvalue(), side, upload.name) if upload else photo(sample, side)
+                image = photo(read_photo(upload) if upload else sample_photo("cat" if source == "upload" else source),
+                              side)
                 fmap = cv.conv2d(image, cv.kernel_preset(pname), pstride, "same")
                 chart(cf.feature_map_figure(image, fmap, pname), key="conv.photo_figure")
                 st.markdown(f"{image.shape[0]}×{image.shape[1]} grayscale pixels, “same” padding, stride "
@@ -74,12 +73,11 @@ if tabs["1D signal"].open:
     with tabs["1D signal"]:
         left, right = st.columns([1, 3.2], gap="medium")
         with left:
-            sname = st.selectbox("Signal", cv.SIGNAL_PRESETS, key=K.SIGNAL)
-            length = st.slider("Length", 8, 48, 24, key=K.LENGTH)
-            k1 = st.selectbox("Kernel", [*cv.KERNEL_1D_PRESETS, "custom"], key=K.KERNEL_1D)
-            custom = st.text_input("Custom kernel", "1, 0, -1", key=K.CUSTOM_1D) if k1 == "custom" else ""
-            stride1 = choice("Stride", [1, 2, 3], K.STRIDE_1D)
-            dilation1 = choice("Dilation", [1, 2, 3], K.DILATION_1D)
+            sname = st.selectbox("Signal", options(K.SIGNAL), key=K.SIGNAL)
+            length = st.slider("Length", *limits(K.LENGTH), key=K.LENGTH)
+            k1 = st.selectbox("Kernel", options(K.KERNEL_1D), key=K.KERNEL_1D)
+            custom = st.text_input("Custom kernel", key=K.CUSTOM_1D) if k1 == "custom" else ""
+            stride1, dilation1 = choice("Stride", K.STRIDE_1D), choice("Dilation", K.DILATION_1D)
             padding1, step_slot = padding_box(K.PADDING_1D), st.container()
         with right:
             try:
@@ -99,10 +97,10 @@ if tabs["Pooling"].open:
     with tabs["Pooling"]:
         left, right = st.columns([1, 3.2], gap="medium")
         with left:
-            ppreset = st.selectbox("Input", cv.INPUT_PRESETS, index=5, key=K.POOL_INPUT)
-            psize = st.slider("Input size", 4, 16, 8, key=K.POOL_SIZE)
-            mode, window = choice("Pooling", ["max", "avg"], K.POOL_MODE), choice("Window", [2, 3, 4], K.POOL_WINDOW)
-            pstride, ppadding = choice("Stride", [1, 2, 3], K.POOL_STRIDE, 2), padding_box(K.POOL_PADDING, False)
+            ppreset = st.selectbox("Input", options(K.POOL_INPUT), key=K.POOL_INPUT)
+            psize = st.slider("Input size", *limits(K.POOL_SIZE), key=K.POOL_SIZE)
+            mode, window = choice("Pooling", K.POOL_MODE), choice("Window", K.POOL_WINDOW)
+            pstride, ppadding = choice("Stride", K.POOL_STRIDE), padding_box(K.POOL_PADDING)
             step_slot = st.container()
         with right:
             try:
@@ -123,27 +121,8 @@ if tabs["Pooling"].open:
 
 if tabs["Receptive field"].open:
     with tabs["Receptive field"]:
-        left, right = st.columns([1, 3.2], gap="medium")
-        with left:
-            layers = st.slider("Layers", 1, 8, 3, key=K.LAYERS)
-            rk, rs = choice("Kernel", [1, 3, 5, 7], K.RF_KERNEL, 3), choice("Stride", [1, 2, 3], K.RF_STRIDE)
-            rd = choice("Dilation", [1, 2, 4], K.RF_DILATION)
-        with right:
-            rows = cv.receptive_field([cv.LayerSpec(rk, rs, rd)] * layers)
-            chart(cf.receptive_field_figure(rows), key="conv.rf_figure")
-            rf = rows[-1].receptive_field
-            st.markdown(f"**{layers} layer{'s' * (layers > 1)} of {rk}×{rk}** (stride {rs}, dilation {rd}): one output "
-                        f"sees **{rf}×{rf}** input pixels. Each layer adds (k − 1)·dilation·(product of earlier strides).")
+        receptive_field_tab()
 
 if tabs["Small vs big kernels"].open:
     with tabs["Small vs big kernels"]:
-        c_col, n_col, _ = st.columns([1, 1, 2])
-        channels = c_col.number_input("Channels C (in = out)", 1, 2048, 64, key=K.CHANNELS)
-        n = n_col.slider("n for 1×n + n×1", 3, 9, 7, key=K.FACTOR_N)
-        comparisons = cv.compare_stacks(channels, n)
-        for col, comp in zip(st.columns(3), comparisons):
-            col.metric(comp.title, f"{comp.stacked.coefficient} C² vs {comp.single.coefficient} C²",
-                       f"-{comp.saving:.0%} weights", delta_color="inverse", border=True)
-        chart(cf.stack_comparison_figure(comparisons, channels), key="conv.stack_figure")
-        st.markdown("Each pair sees the same patch of the input; the stack has fewer weights and a non-linearity "
-                    "after every layer (VGG: 3×3 only; Inception v3: 5×5 → two 3×3, n×n → 1×n then n×1).")
+        kernel_stacks_tab()

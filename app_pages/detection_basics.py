@@ -13,9 +13,11 @@ from explorer.detection import (
     match_detections,
 )
 from explorer.figures.detection import detection_figure, iou_figure, pr_figure
+from ui.state import detection as keys
 
 THRESHOLDS = (0.5, 0.75)
 
+keys.STATE.start()
 st.title("Detection basics")
 st.markdown("A detector predicts boxes with scores. **IoU** (intersection over union) says how well a predicted "
             "box fits a true one; a prediction counts as a hit when its IoU reaches a threshold, and **AP** sums "
@@ -26,10 +28,10 @@ controls, chart = st.columns([2, 3])
 with controls:
     st.caption("Coordinates in a 100 x 100 image; y grows downwards. A box's area is (x2 - x1) * (y2 - y1).")
     ranges = {}
-    for name, defaults in (("A", ((10, 60), (20, 70))), ("B", ((20, 70), (25, 75)))):
+    for name, box_keys in keys.BOXES.items():
         st.markdown(f"**Box {name}**")
-        ranges[name] = [st.slider(f"{name}: {axis}1 to {axis}2", 0, 100, value, key=f"detect.{name.lower()}_{axis}")
-                        for axis, value in zip("xy", defaults)]
+        ranges[name] = [st.slider(f"{name}: {axis}1 to {axis}2", *keys.STATE.bounds(key), key=key)
+                        for axis, key in zip("xy", box_keys)]
     a, b = (Box(r[0][0], r[1][0], r[0][1], r[1][1]) for r in ranges.values())
     overlap = iou(a, b)
 with chart:

@@ -3,38 +3,38 @@
 import pandas as pd
 import streamlit as st
 
-from explorer.models.backbones import MAX_INPUT_SIZE, download_weights, get_backbone, list_backbones
+from explorer.models.backbones import download_weights, get_backbone, list_backbones
 from explorer.models.codegen import generate_keras_code
 from explorer.errors import ExplorerInputError
 from explorer.figures.params import parameters_figure
-from explorer.models.heads import MAX_HIDDEN_UNITS, HeadConfig, head_layers
-from explorer.models.params import PLAN_KINDS, PLAN_LABELS, TrainablePlan, count_parameters, plan_flags
+from explorer.models.heads import HeadConfig, head_layers
+from explorer.models.params import PLAN_LABELS, TrainablePlan, count_parameters, plan_flags
 from explorer.models.presets import FREEZE_PRESETS
-from ui import freeze_state as keys
 from ui.cache import param_table
+from ui.state import freeze as keys
 
-keys.init_state()
+state = keys.STATE
+opened = state.start()
 st.title("Freeze Lab")
 
 with st.sidebar:
     st.selectbox("Load an example from the notes", [p.label for p in FREEZE_PRESETS], index=None,
                  key=keys.PRESET, on_change=keys.on_preset_change, placeholder="Choose an example...")
     specs = {s.id: s for s in list_backbones()}
-    st.selectbox("Backbone", list(specs), format_func=lambda i: specs[i].label,
-                 key=keys.BACKBONE, on_change=keys.on_backbone_change)
+    st.selectbox("Backbone", list(specs), format_func=lambda i: specs[i].label, key=keys.BACKBONE)
     spec = get_backbone(st.session_state[keys.BACKBONE])
-    st.number_input("Input size (pixels, square)", spec.min_size, MAX_INPUT_SIZE, step=1, key=keys.INPUT_SIZE)
+    st.number_input("Input size (pixels, square)", *state.bounds(keys.INPUT_SIZE), step=1, key=keys.INPUT_SIZE)
     table = param_table(spec.id, int(st.session_state[keys.INPUT_SIZE]))
-    st.selectbox("Trainable plan for the backbone", PLAN_KINDS, format_func=PLAN_LABELS.get, key=keys.PLAN)
+    st.selectbox("Trainable plan for the backbone", state.options(keys.PLAN), format_func=PLAN_LABELS.get, key=keys.PLAN)
     kind = st.session_state[keys.PLAN]
     if kind in ("last", "from"):
-        st.session_state[keys.PLAN_N] = min(st.session_state[keys.PLAN_N], len(table.layers))
+        state.set(keys.PLAN_N, min(st.session_state[keys.PLAN_N], len(table.layers)))
         st.number_input(f"N (of {len(table.layers)} layers)", 0, len(table.layers), step=1, key=keys.PLAN_N)
-    st.radio("Head", ["flatten", "gap"], key=keys.HEAD, horizontal=True,
+    st.radio("Head", state.options(keys.HEAD), key=keys.HEAD, horizontal=True,
              format_func={"flatten": "Flatten", "gap": "Global average pooling"}.get)
-    st.number_input("Hidden Dense units (0 = none)", 0, MAX_HIDDEN_UNITS, step=64, key=keys.HIDDEN)
-    st.slider("Dropout", 0.0, 0.9, step=0.05, key=keys.DROPOUT)
-    st.number_input("Outputs (1 = sigmoid, more = softmax)", 1, 100000, step=1, key=keys.OUTPUTS)
+    st.number_input("Hidden Dense units (0 = none)", *state.bounds(keys.HIDDEN), step=64, key=keys.HIDDEN)
+    st.slider("Dropout", *state.bounds(keys.DROPOUT), step=0.05, key=keys.DROPOUT)
+    st.number_input("Outputs (1 = sigmoid, more = softmax)", *state.bounds(keys.OUTPUTS), step=1, key=keys.OUTPUTS)
 
 plan = TrainablePlan(kind, int(st.session_state[keys.PLAN_N]) if kind in ("last", "from") else 0)
 head = HeadConfig(st.session_state[keys.HEAD], int(st.session_state[keys.HIDDEN]),
@@ -56,10 +56,9 @@ if spec.weights_source == "keras-cache" and not spec.pretrained_available:
 # Per-layer toggles on top of the plan; a new plan (or backbone) starts from a clean slate.
 planned = plan_flags(table, plan)
 editor_key = f"{keys.LAYERS}.{spec.id}.{table.input_size}.{plan}"
-edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
-flags = tuple(edits.get(i, {}).get("trainable", on) for i, on in enumerate(planned))
+start_flags, flags = keys.layer_flags(planned, editor_key)
 counts = count_parameters(table, flags, head)
-delta = keys.counts_delta(counts)
+delta = keys.counts_delta(counts, opened)
 
 for col, label, field in zip(st.columns(3), ["Total", "Trainable", "Non-trainable"],
                              ["total", "trainable", "non_trainable"]):
@@ -90,7 +89,7 @@ with layers_tab:
             "type": [l.type for l in table.layers],
             "output shape": ["x".join(str(d) for d in l.output_shape[1:]) for l in table.layers],
             "params": [l.params for l in table.layers],
-            "trainable": list(planned),
+            "trainable": list(start_flags),
         }
     )
     st.data_editor(frame, key=editor_key, hide_index=True, width="stretch", height=420,

@@ -3,37 +3,31 @@
 import streamlit as st
 
 from explorer.advisor import LARGE_PER_CLASS, SIMILARITIES, feature_extractor_code, recommend
-from explorer.models.backbones import get_backbone, list_backbones
+from explorer.models.backbones import get_backbone
 from explorer.models.codegen import generate_keras_code
 from explorer.errors import ExplorerInputError
 from explorer.models.params import PLAN_LABELS, count_parameters, plan_flags
 from explorer.figures.advisor import advisor_figure
-from ui import freeze_state
-from ui.zoo import backbone_layout, preset_finetune_lab
+from ui.state import advisor as keys, finetune, freeze
+from ui.zoo import backbone_layout
 
-IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN, TRAIN = ("advisor.images", "advisor.classes", "advisor.similarity",
-                                                     "advisor.backbone", "advisor.open_freeze_lab", "advisor.open_finetune_lab")
 QUADRANTS = {("small", "similar"): "retrain only<br>the classifier", ("large", "similar"): "retrain the<br>top few layers",
              ("small", "different"): "linear<br>classifier on<br>earlier features",
              ("large", "different"): "retrain many<br>upper layers"}
 
-SAVED = "advisor._saved"  # widget state is dropped while another page shows; keep the answers for the way back
-for key, value in st.session_state.get(SAVED, {}).items():
-    st.session_state.setdefault(key, value)
-
+keys.STATE.start()
 st.title("Strategy advisor")
 st.markdown("*\"I have 300 X-ray images: what should I freeze?\"* Say how much labelled data you have and how "
             "much it looks like ImageNet's photos; the advisor applies the notes' rule and sets up the plan.")
-backbones = {s.id: s for s in list_backbones() if s.weights_source != "none"}
 cols = st.columns([1, 1, 3, 2])
-images = cols[0].number_input("Labelled images", 1, 100_000_000, 300, step=100, key=IMAGES)
-classes = cols[1].number_input("Classes", 2, 100_000, 2, step=1, key=CLASSES)
+images = cols[0].number_input("Labelled images", *keys.STATE.bounds(keys.IMAGES), step=100, key=keys.IMAGES)
+classes = cols[1].number_input("Classes", *keys.STATE.bounds(keys.CLASSES), step=1, key=keys.CLASSES)
 similarity = cols[2].segmented_control(
-    "Compared with ImageNet's photos, your images are", SIMILARITIES, default="different", key=SIMILARITY,
+    "Compared with ImageNet's photos, your images are", SIMILARITIES, key=keys.SIMILARITY,
     format_func={"similar": "similar (photos of things)", "different": "different (X-ray, satellite...)"}.get,
 ) or "different"
-backbone = cols[3].selectbox("Backbone", list(backbones), format_func=lambda i: backbones[i].label, key=BACKBONE)
-st.session_state[SAVED] = {key: st.session_state[key] for key in (IMAGES, CLASSES, SIMILARITY, BACKBONE)}
+backbone = cols[3].selectbox("Backbone", keys.pretrained_backbones(), key=keys.BACKBONE,
+                             format_func=lambda i: get_backbone(i).label)
 
 spec = get_backbone(backbone)
 table, cuts = backbone_layout(backbone)
@@ -49,13 +43,13 @@ matrix.caption(f"\"A lot\" here means {LARGE_PER_CLASS:,} or more labelled image
 with card:
     st.subheader(advice.title)
     st.markdown(f"**{advice.action}**")
-    freeze, train = st.columns(2)
-    if freeze.button("Open in the Freeze Lab", key=OPEN, type="primary", icon=":material/ac_unit:", width="stretch"):
-        freeze_state.load_config(backbone, spec.default_size, advice.head, advice.plan)
-        st.switch_page("app_pages/freeze_lab.py")
-    if train.button("Train it in the Fine-tune Lab", key=TRAIN, icon=":material/model_training:", width="stretch"):
-        preset_finetune_lab(backbone, advice.head, advice.plan)
-        st.switch_page("app_pages/finetune_lab.py")
+    to_freeze, to_train = st.columns(2)
+    if to_freeze.button("Open in the Freeze Lab", key=keys.OPEN, type="primary", icon=":material/ac_unit:",
+                        width="stretch"):
+        freeze.STATE.open(freeze.plan_values(backbone, spec.default_size, advice.head, advice.plan))
+    if to_train.button("Train it in the Fine-tune Lab", key=keys.TRAIN, icon=":material/model_training:",
+                       width="stretch"):
+        finetune.STATE.open(finetune.plan_values(backbone, advice.head, advice.plan))
     st.caption("The Freeze Lab shows what the plan freezes and its Keras code; the Fine-tune Lab trains it at a small "
                "input size on built-in data or your ZIP" + ("." if spec.pretrained_available else
                f". Offline, {spec.label} has random weights here: for real transfer learning use EfficientNet-Lite0."))

@@ -2,70 +2,38 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from explorer import convolution as cv
+from explorer.figures import convolution as cf
+from explorer.io.images import LoadedImage
+from ui.state.convolution import STATE
+from ui.state.convolution import CHANNELS, FACTOR_N, LAYERS, RF_DILATION, RF_KERNEL, RF_STRIDE
 
 
-class Key:
-    """Widget keys of the Convolution Lab, namespaced so tests can find each widget."""
-
-    TAB = "conv.tab"
-    INPUT = "conv.input"
-    SIZE = "conv.size"
-    KERNEL = "conv.kernel"
-    KERNEL_SIZE = "conv.kernel_size"
-    STRIDE = "conv.stride"
-    PADDING = "conv.padding"
-    DILATION = "conv.dilation"
-    STEP = "conv.step"
-    PHOTO = "conv.photo.source"
-    UPLOAD = "conv.photo.upload"
-    RESOLUTION = "conv.photo.resolution"
-    PHOTO_KERNEL = "conv.photo.kernel"
-    PHOTO_STRIDE = "conv.photo.stride"
-    SIGNAL = "conv.1d.signal"
-    LENGTH = "conv.1d.length"
-    KERNEL_1D = "conv.1d.kernel"
-    CUSTOM_1D = "conv.1d.custom"
-    STRIDE_1D = "conv.1d.stride"
-    PADDING_1D = "conv.1d.padding"
-    DILATION_1D = "conv.1d.dilation"
-    STEP_1D = "conv.1d.step"
-    POOL_INPUT = "conv.pool.input"
-    POOL_SIZE = "conv.pool.size"
-    POOL_MODE = "conv.pool.mode"
-    POOL_WINDOW = "conv.pool.window"
-    POOL_STRIDE = "conv.pool.stride"
-    POOL_PADDING = "conv.pool.padding"
-    POOL_STEP = "conv.pool.step"
-    LAYERS = "conv.rf.layers"
-    RF_KERNEL = "conv.rf.kernel"
-    RF_STRIDE = "conv.rf.stride"
-    RF_DILATION = "conv.rf.dilation"
-    CHANNELS = "conv.stack.channels"
-    FACTOR_N = "conv.stack.n"
+def choice(label: str, key: str) -> Any:
+    """A row of buttons with one always selected (the options are the field's, in ui/state/convolution.py)."""
+    return st.segmented_control(label, STATE.options(key), key=key, required=True)
 
 
-def choice(label: str, options: list, key: str, default: Any = None) -> Any:
-    """A row of buttons with one always selected."""
-    return st.segmented_control(label, options, default=default or options[0], key=key, required=True)
-
-
-def padding_box(key: str, explicit: bool = True) -> str | int:
-    """"valid", "same", or (when explicit) 1-3 zero rows/columns per side."""
-    options = ["valid", "same", 1, 2, 3] if explicit else ["valid", "same"]
-    return st.selectbox("Padding", options, key=key, format_func=lambda p: p if isinstance(p, str)
+def padding_box(key: str) -> str | int:
+    """"valid", "same", or (where the field allows it) 1-3 zero rows/columns per side."""
+    return st.selectbox("Padding", STATE.options(key), key=key, format_func=lambda p: p if isinstance(p, str)
                         else f"{p} zero{'s' * (p > 1)} each side")
 
 
 def step_slider(steps: int, key: str) -> int:
-    """0-based step chosen on a 1-based slider (no slider when there is one step)."""
-    return 0 if steps == 1 else st.slider("Step to explain", 1, steps, 1, key=key) - 1
+    """0-based step chosen on a 1-based slider (no slider when there is one step); a step past
+    the last one (the grid shrank, or a link said so) becomes the last one."""
+    if steps == 1:
+        return 0
+    if st.session_state.get(key, 1) > steps:
+        STATE.set(key, steps)
+    return st.slider("Step to explain", 1, steps, key=key) - 1
 
 
 def show_size(g: cv.ConvGeometry, where: Any = st) -> None:
@@ -99,17 +67,43 @@ def matrix_latex(values: np.ndarray) -> str:
     return r"\begin{bmatrix}" + r"\\".join(rows) + r"\end{bmatrix}"
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _load_photo(data: bytes, side: int, name: str) -> np.ndarray:
-    return cv.load_grayscale(data, side, name)
+@st.cache_data(max_entries=16, show_spinner=False)
+def _grayscale(digest: str, side: int, _pixels: np.ndarray) -> np.ndarray:
+    # As explorer.convolution.load_grayscale does from a file; here from the photo already decoded.
+    image = Image.fromarray(_pixels).convert("L")
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return np.asarray(image, dtype=np.float64) / 255.0
 
 
-def photo(source: bytes | Path, side: int, name: str = "photo") -> np.ndarray:
-    """An uploaded or bundled photo, grayscale and shrunk (cached by its bytes and size).
+def photo(image: LoadedImage, side: int) -> np.ndarray:
+    """A decoded photo (ui.upload.read_photo or sample_photo), grayscale and shrunk to fit side
+    (cached by the photo's digest and the side)."""
+    return _grayscale(image.digest, side, image.pixels)
 
-    Raises:
-        ExplorerInputError: an upload that is not an image Pillow can read, or too large.
-    """
-    if isinstance(source, Path):
-        source, name = source.read_bytes(), source.name
-    return _load_photo(source, side, name)
+
+def receptive_field_tab() -> None:
+    """Stack layers of one kind and watch what one output sees grow."""
+    left, right = st.columns([1, 3.2], gap="medium")
+    with left:
+        layers = st.slider("Layers", *STATE.bounds(LAYERS), key=LAYERS)
+        rk, rs, rd = choice("Kernel", RF_KERNEL), choice("Stride", RF_STRIDE), choice("Dilation", RF_DILATION)
+    with right:
+        rows = cv.receptive_field([cv.LayerSpec(rk, rs, rd)] * layers)
+        chart(cf.receptive_field_figure(rows), key="conv.rf_figure")
+        rf = rows[-1].receptive_field
+        st.markdown(f"**{layers} layer{'s' * (layers > 1)} of {rk}×{rk}** (stride {rs}, dilation {rd}): one output "
+                    f"sees **{rf}×{rf}** input pixels. Each layer adds (k − 1)·dilation·(product of earlier strides).")
+
+
+def kernel_stacks_tab() -> None:
+    """Small kernels stacked against one big kernel: the same view for fewer weights."""
+    c_col, n_col, _ = st.columns([1, 1, 2])
+    channels = c_col.number_input("Channels C (in = out)", *STATE.bounds(CHANNELS), key=CHANNELS)
+    n = n_col.slider("n for 1×n + n×1", *STATE.bounds(FACTOR_N), key=FACTOR_N)
+    comparisons = cv.compare_stacks(channels, n)
+    for col, comp in zip(st.columns(3), comparisons):
+        col.metric(comp.title, f"{comp.stacked.coefficient} C² vs {comp.single.coefficient} C²",
+                   f"-{comp.saving:.0%} weights", delta_color="inverse", border=True)
+    chart(cf.stack_comparison_figure(comparisons, channels), key="conv.stack_figure")
+    st.markdown("Each pair sees the same patch of the input; the stack has fewer weights and a non-linearity "
+                "after every layer (VGG: 3×3 only; Inception v3: 5×5 → two 3×3, n×n → 1×n then n×1).")

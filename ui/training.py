@@ -7,7 +7,6 @@ each batch, so it ends cleanly and keeps its best checkpoint.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,8 +25,10 @@ from explorer.io.datasets import (
     split_dataset,
 )
 from explorer.errors import ExplorerInputError
-from explorer.training import Progress, RunResult, TrainConfig, run_training
+from explorer.training import Progress, RunResult, TrainConfig, classify, load_classifier, run_training
 from explorer.figures.training import curves_figure
+from ui.state.finetune import ERROR, MODEL_FILE, PHOTO
+from ui.upload import checked_bytes, digest_of, file_uploader, photo_uploader, read_photo
 
 ACTIVE = "finetune.active"
 RUNS = "finetune.runs"
@@ -125,8 +126,8 @@ def photo_set(image_size: int) -> ImageDataset:
 
 
 def zip_data(data: bytes, image_size: int) -> ImageDataset:
-    """A user's ZIP, cached by its digest (never by hashing the bytes on every rerun)."""
-    return _zip_data(hashlib.sha256(data).hexdigest(), image_size, data)
+    """A user's ZIP (its size checked by ui.upload.checked_bytes), cached by its digest."""
+    return _zip_data(digest_of(data), image_size, data)
 
 
 def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 0.2,
@@ -154,13 +155,13 @@ def live_panel() -> None:
         st.session_state.pop(ACTIVE, None)
         if handle.sizes:
             st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points))
-            st.session_state["finetune.error"] = handle.error
+            st.session_state[ERROR] = handle.error
         elif handle.result is not None:
             runs = st.session_state.setdefault(RUNS, [])
             runs.append((handle.result, handle.split))
             del runs[:-MAX_RUNS]
         else:
-            st.session_state["finetune.error"] = handle.error
+            st.session_state[ERROR] = handle.error
         st.rerun()
     fraction, line = handle.status_line()
     left, right = st.columns([6, 1], vertical_alignment="bottom")
@@ -178,3 +179,15 @@ def misclassified_images(split_images: np.ndarray, result: RunResult, limit: int
     """The wrong guesses with captions, for st.image."""
     return [(split_images[m.index], f"{m.true} → {m.predicted} ({m.confidence:.0%})")
             for m in result.misclassified[:limit]]
+
+
+def classify_panel() -> None:
+    """A model saved by this page and a photo: the model's top guesses."""
+    model_file = file_uploader("A .keras model saved by this page", MODEL_FILE, ["keras"])
+    photo = photo_uploader("A photo", PHOTO)
+    if model_file and photo:
+        try:
+            ranked = classify(load_classifier(checked_bytes(model_file)), read_photo(photo).pixels)
+            st.markdown("\n".join(f"- **{name}**: {p:.1%}" for name, p in ranked[:5]))
+        except ExplorerInputError as exc:
+            st.error(str(exc))

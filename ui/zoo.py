@@ -7,8 +7,7 @@ import streamlit as st
 
 from explorer.advisor import clean_cuts
 from explorer.models.backbones import build_backbone, get_backbone
-from explorer.models.heads import HeadConfig
-from explorer.models.params import ParamTable, TrainablePlan, compute_param_table
+from explorer.models.params import ParamTable, compute_param_table
 from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, build_zoo_model, memory_per_layer
 from explorer.figures.zoo import memory_figure, zoo_bubble_figure
 
@@ -42,26 +41,6 @@ def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
     size = get_backbone(backbone).default_size
     model = build_backbone(backbone, size, weights="random")
     return compute_param_table(model, backbone, size), clean_cuts(model)
-
-
-# The Fine-tune Lab's widget keys (app_pages/finetune_lab.py); it has no preset loader of its own yet.
-FINETUNE_BACKBONE, FINETUNE_STRATEGY, FINETUNE_N, FINETUNE_HEAD, FINETUNE_HIDDEN = (
-    "finetune.backbone", "finetune.strategy", "finetune.n", "finetune.head", "finetune.hidden")
-
-
-def preset_finetune_lab(backbone: str, head: HeadConfig, plan: TrainablePlan) -> None:
-    """Set the Fine-tune Lab's widgets to a plan; call st.switch_page("app_pages/finetune_lab.py") next.
-
-    A frozen backbone becomes feature extraction (the head trains on stored features);
-    "train the last N layers" becomes fine-tuning with that N. The input size stays the
-    lab's own (small, so that a run on a CPU takes seconds).
-    """
-    st.session_state.update({
-        FINETUNE_BACKBONE: backbone,
-        FINETUNE_STRATEGY: "fine-tune" if plan.kind == "last" and plan.n else "feature-extraction",
-        FINETUNE_HEAD: head.kind, FINETUNE_HIDDEN: head.hidden,
-        **({FINETUNE_N: plan.n} if plan.kind == "last" else {}),
-    })
 
 
 @st.cache_resource(show_spinner=False)

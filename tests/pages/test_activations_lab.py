@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 from explorer.activations import build_extractor
 from explorer.io.images import MAX_IMAGE_BYTES, load_sample, square_crop
-from ui import activations as keys
+from ui.state import activations as keys
 
 PAGE = ROOT / "app_pages" / "activations_lab.py"
 

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 from explorer.case_studies.key_ideas import key_idea
 from explorer.case_studies.zoo import ZOO, memory_per_layer
+from ui.state import case_studies as keys
 
 PAGE = ROOT / "app_pages" / "case_studies.py"
 
@@ -42,14 +43,14 @@ def test_table_shows_the_counts_explorer_computed(at, zoo):
 
 
 def test_vgg16_key_idea_is_shown_first(at, zoo):
-    assert at.button_group(key="case.network").value == "vgg16"
+    assert at.button_group(key=keys.NETWORK).value == "vgg16"
     assert at.subheader[0].value.startswith("VGG16 (2014)")
     facts = "".join(m.value for m in at.markdown)
     assert "7,077,888" in facts and "12,845,056" in facts
 
 
 def test_switching_to_googlenet_shows_its_inception_module_and_auxiliary_classifiers(at, zoo):
-    at.button_group(key="case.network").set_value("googlenet").run()
+    at.button_group(key=keys.NETWORK).set_value("googlenet").run()
     assert not at.exception
     idea = key_idea("googlenet", zoo)
     assert at.subheader[0].value == f"GoogLeNet (Inception v1) (2014): {idea.title}"
@@ -62,7 +63,7 @@ def test_switching_to_googlenet_shows_its_inception_module_and_auxiliary_classif
 
 @pytest.mark.parametrize("network", [spec.id for spec in ZOO])
 def test_every_network_key_idea_renders(at, network):
-    at.button_group(key="case.network").set_value(network).run()
+    at.button_group(key=keys.NETWORK).set_value(network).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.subheader[0].value.startswith(next(s.name for s in ZOO if s.id == network))
 

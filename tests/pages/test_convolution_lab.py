@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 
 from explorer import convolution as cv
-from ui.conv_widgets import Key
+from ui.state import convolution as keys
 
 PAGE = str(ROOT / "app_pages" / "convolution_lab.py")
 
@@ -23,7 +23,7 @@ PAGE = str(ROOT / "app_pages" / "convolution_lab.py")
 def run_page(tab: str | None = None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     if tab is not None:
-        at.session_state[Key.TAB] = tab
+        at.session_state[keys.TAB] = tab
     at.run()
     assert not at.exception
     return at
@@ -42,7 +42,7 @@ def test_default_is_a_3x3_kernel_over_a_7x7_digit():
     at = run_page()
     assert shown_size(at) == "**Output size 5 × 5**"
     assert r"\left\lfloor \frac{7 + 2\cdot 0 - 3}{1}\right\rfloor + 1 = 5" in text(at)
-    assert at.slider(key=Key.STEP).max == 25
+    assert at.slider(key=keys.STEP).max == 25
     assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["frames"]) == 25  # animated in the browser
     step = cv.conv2d_step(cv.input_preset("digit", 7), cv.kernel_preset("Sobel x"), 0)
     assert step.arithmetic_latex() in text(at)
@@ -50,20 +50,20 @@ def test_default_is_a_3x3_kernel_over_a_7x7_digit():
 
 def test_stride_two_with_one_zero_of_padding():
     at = run_page()
-    at.segmented_control(key=Key.STRIDE).set_value(2)
-    at.selectbox(key=Key.PADDING).set_value(1)
+    at.segmented_control(key=keys.STRIDE).set_value(2)
+    at.selectbox(key=keys.PADDING).set_value(1)
     at.run()
     assert not at.exception
     assert shown_size(at) == "**Output size 4 × 4**"
     assert r"\left\lfloor \frac{7 + 2\cdot 1 - 3}{2}\right\rfloor + 1 = 4" in text(at)
-    assert at.slider(key=Key.STEP).max == 16
+    assert at.slider(key=keys.STEP).max == 16
 
 
 def test_same_padding_explains_the_split():
     at = run_page()
-    at.slider(key=Key.SIZE).set_value(8)
-    at.segmented_control(key=Key.STRIDE).set_value(2)
-    at.selectbox(key=Key.PADDING).set_value("same")
+    at.slider(key=keys.SIZE).set_value(8)
+    at.segmented_control(key=keys.STRIDE).set_value(2)
+    at.selectbox(key=keys.PADDING).set_value("same")
     at.run()
     assert shown_size(at) == "**Output size 4 × 4**"
     assert "same padding = max((ceil(8/2) - 1)*2 + 3 - 8, 0) = 1 -> 0 before, 1 after" in text(at)
@@ -71,7 +71,7 @@ def test_same_padding_explains_the_split():
 
 def test_dilation_widens_the_kernel():
     at = run_page()
-    at.segmented_control(key=Key.DILATION).set_value(2)
+    at.segmented_control(key=keys.DILATION).set_value(2)
     at.run()
     assert shown_size(at) == "**Output size 3 × 3**"
     assert "dilated kernel k = (3 - 1)*2 + 1 = 5" in text(at)
@@ -79,8 +79,8 @@ def test_dilation_widens_the_kernel():
 
 def test_stepping_shows_that_steps_arithmetic():
     at = run_page()
-    at.selectbox(key=Key.KERNEL).set_value("Laplacian")
-    at.slider(key=Key.STEP).set_value(7)  # 1-based: output[1, 1]
+    at.selectbox(key=keys.KERNEL).set_value("Laplacian")
+    at.slider(key=keys.STEP).set_value(7)  # 1-based: output[1, 1]
     at.run()
     assert not at.exception
     step = cv.conv2d_step(cv.input_preset("digit", 7), cv.kernel_preset("Laplacian"), 6)
@@ -90,8 +90,8 @@ def test_stepping_shows_that_steps_arithmetic():
 
 def test_kernel_that_does_not_fit_is_an_error_not_a_traceback():
     at = run_page()
-    at.slider(key=Key.SIZE).set_value(5)
-    at.segmented_control(key=Key.DILATION).set_value(3)  # spans 7 > 5
+    at.slider(key=keys.SIZE).set_value(5)
+    at.segmented_control(key=keys.DILATION).set_value(3)  # spans 7 > 5
     at.run()
     assert not at.exception
     assert "must fit inside the padded input" in at.error[0].value
@@ -99,9 +99,9 @@ def test_kernel_that_does_not_fit_is_an_error_not_a_traceback():
 
 def test_custom_kernel_starts_as_identity():
     at = run_page()
-    at.selectbox(key=Key.KERNEL).set_value("custom")
+    at.selectbox(key=keys.KERNEL).set_value("custom")
     at.run()
-    at.slider(key=Key.KERNEL_SIZE).set_value(5).run()
+    at.slider(key=keys.KERNEL_SIZE).set_value(5).run()
     assert not at.exception
     assert shown_size(at) == "**Output size 3 × 3**"  # 7 - 5 + 1
 
@@ -109,8 +109,8 @@ def test_custom_kernel_starts_as_identity():
 def test_photo_tab_shows_the_whole_feature_map():
     at = run_page("On a photo")
     assert "**85×128** feature map" in text(at)
-    at.segmented_control(key=Key.PHOTO_STRIDE).set_value(2)
-    at.selectbox(key=Key.PHOTO_KERNEL).set_value("Laplacian")
+    at.segmented_control(key=keys.PHOTO_STRIDE).set_value(2)
+    at.selectbox(key=keys.PHOTO_KERNEL).set_value("Laplacian")
     at.run()
     assert not at.exception
     assert "**43×64** feature map" in text(at)
@@ -118,22 +118,46 @@ def test_photo_tab_shows_the_whole_feature_map():
 
 def test_photo_tab_without_an_upload_keeps_a_sample():
     at = run_page("On a photo")
-    at.radio(key=Key.PHOTO).set_value("upload")
+    at.radio(key=keys.PHOTO).set_value("upload")
     at.run()
     assert not at.exception and not at.error
+
+
+def test_photo_tab_takes_an_upload_and_refuses_a_bad_one():
+    at = run_page("On a photo")
+    at.radio(key=keys.PHOTO).set_value("upload").run()
+    at.file_uploader(key=keys.UPLOAD).set_value(("mug.png", (ROOT / "assets" / "samples" / "coffee.png").read_bytes(),
+                                                 "image/png")).run()
+    assert not at.exception and not at.error
+    assert "feature map, computed all at once" in text(at)
+    at.file_uploader(key=keys.UPLOAD).set_value(("notes.png", b"not a photo", "image/png")).run()
+    assert not at.exception
+    assert "none of those (whatever its name says)" in at.error[0].value
+
+
+def test_a_closed_tab_keeps_its_settings():
+    at = run_page()
+    at.segmented_control(key=keys.STRIDE).set_value(2).run()
+    at.session_state[keys.TAB] = "Pooling"
+    at.run()
+    at.session_state[keys.TAB] = "2D convolution"
+    at.run()
+    assert not at.exception
+    assert at.segmented_control(key=keys.STRIDE).value == 2
+    assert shown_size(at) == "**Output size 3 × 3**"
 
 
 def test_signal_tab():
     at = run_page("1D signal")
     assert r"\text{output length} = \left\lfloor \frac{24 + 2\cdot 0 - 3}{1}\right\rfloor + 1 = 22" in text(at)
-    at.segmented_control(key=Key.STRIDE_1D).set_value(2)
-    at.selectbox(key=Key.PADDING_1D).set_value("same")
-    at.selectbox(key=Key.KERNEL_1D).set_value("custom")
+    at.segmented_control(key=keys.STRIDE_1D).set_value(2)
+    at.selectbox(key=keys.PADDING_1D).set_value("same")
+    at.selectbox(key=keys.KERNEL_1D).set_value("custom")
     at.run()
-    at.text_input(key=Key.CUSTOM_1D).set_value("1, 2, three").run()
+    at.text_input(key=keys.CUSTOM_1D).set_value("1, 2, three").run()
     assert not at.exception
     assert "Each entry must be a number" in at.error[0].value
-    at.text_input(key=Key.CUSTOM_1D).set_value("1, -1").run()
+    at.text_input(key=keys.CUSTOM_1D).set_value("1, -1").run()
     assert "= 12" in text(at) and not at.error
 
 
@@ -142,9 +166,9 @@ def test_pooling_tab():
     assert shown_size(at) == "**Output size 4 × 4**"
     grid = cv.input_preset("random", 8)
     assert cv.pool2d_step(grid, 2, 0).arithmetic() in text(at)
-    at.segmented_control(key=Key.POOL_MODE).set_value("avg")
-    at.segmented_control(key=Key.POOL_WINDOW).set_value(3)
-    at.selectbox(key=Key.POOL_PADDING).set_value("same")
+    at.segmented_control(key=keys.POOL_MODE).set_value("avg")
+    at.segmented_control(key=keys.POOL_WINDOW).set_value(3)
+    at.selectbox(key=keys.POOL_PADDING).set_value("same")
     at.run()
     assert shown_size(at) == "**Output size 4 × 4**"
     assert cv.pool2d_step(grid, 3, 0, 2, "avg", "same").arithmetic() in text(at)
@@ -153,8 +177,8 @@ def test_pooling_tab():
 def test_receptive_field_tab():
     at = run_page("Receptive field")
     assert "**7×7** input pixels" in text(at)
-    at.slider(key=Key.LAYERS).set_value(2)
-    at.segmented_control(key=Key.RF_STRIDE).set_value(2)
+    at.slider(key=keys.LAYERS).set_value(2)
+    at.segmented_control(key=keys.RF_STRIDE).set_value(2)
     at.run()
     assert "**7×7** input pixels" in text(at)  # 3 + (3 - 1)*2
 
@@ -163,28 +187,27 @@ def test_small_vs_big_kernels_tab():
     at = run_page("Small vs big kernels")
     values = [m.value for m in at.metric]
     assert values == ["27 C² vs 49 C²", "18 C² vs 25 C²", "14 C² vs 49 C²"]
-    at.slider(key=Key.FACTOR_N).set_value(3)
+    at.slider(key=keys.FACTOR_N).set_value(3)
     at.run()
     assert at.metric[2].value == "6 C² vs 9 C²"
 
 
-@pytest.mark.parametrize("tab", ["2D convolution", "On a photo", "1D signal", "Pooling", "Receptive field",
-                                 "Small vs big kernels"])
+@pytest.mark.parametrize("tab", keys.TABS)
 def test_every_tab_renders_without_exception(tab):
     run_page(tab)
 
 
 def test_large_grid_steps_on_the_server():
     at = run_page()
-    at.slider(key=Key.SIZE).set_value(16)
-    at.selectbox(key=Key.PADDING).set_value(3)  # 22 x 22 positions with a 1x1 kernel would be too many frames
-    at.selectbox(key=Key.KERNEL).set_value("identity")
+    at.slider(key=keys.SIZE).set_value(16)
+    at.selectbox(key=keys.PADDING).set_value(3)  # 22 x 22 positions with a 1x1 kernel would be too many frames
+    at.selectbox(key=keys.KERNEL).set_value("identity")
     at.run()
     assert not at.exception
-    assert at.slider(key=Key.STEP).max == 20 * 20
+    assert at.slider(key=keys.STEP).max == 20 * 20
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert not spec.get("frames")  # no frames: the slider steps on the server
-    at.slider(key=Key.STEP).set_value(400).run()
+    at.slider(key=keys.STEP).set_value(400).run()
     assert r"\text{output}[19,19]" in text(at)
 
 
@@ -193,9 +216,8 @@ def test_page_never_imports_tensorflow():
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         f"at = AppTest.from_file({PAGE!r}, default_timeout=60)\n"
-        "for tab in ('2D convolution', 'On a photo', '1D signal', 'Pooling', 'Receptive field', "
-        "'Small vs big kernels'):\n"
-        "    at.session_state['conv.tab'] = tab\n"
+        f"for tab in {keys.TABS!r}:\n"
+        f"    at.session_state[{keys.TAB!r}] = tab\n"
         "    at.run()\n"
         "    assert not at.exception, at.exception\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 
 from explorer.detection import SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, Box, iou, match_detections
+from ui.state import detection as keys
 
 PAGE = ROOT / "app_pages" / "detection_basics.py"
 
@@ -32,10 +33,10 @@ def test_default_boxes_overlap_at_0_5625():
 
 def test_moving_box_b_away_gives_zero_and_inside_gives_containment():
     at = open_page()
-    at.slider(key="detect.b_x").set_value((70, 90)).run()
+    at.slider(key=keys.B_X).set_value((70, 90)).run()
     assert metrics(at)["IoU"] == "0.000" and metrics(at)["Intersection"] == "0"
-    at.slider(key="detect.b_x").set_value((20, 40))
-    at.slider(key="detect.b_y").set_value((30, 50))
+    at.slider(key=keys.B_X).set_value((20, 40))
+    at.slider(key=keys.B_Y).set_value((30, 50))
     at.run()
     assert not at.exception
     assert metrics(at)["Intersection"] == "400" and metrics(at)["Union"] == "2500"

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui import training as runs
+from ui.state import finetune as keys
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PAGE = str(ROOT / "app_pages" / "finetune_lab.py")
@@ -15,10 +18,10 @@ PAGE = str(ROOT / "app_pages" / "finetune_lab.py")
 
 def _tiny(at: AppTest) -> AppTest:
     at.run()
-    at.slider(key="finetune.per_class").set_value(6)
-    at.select_slider(key="finetune.size").set_value(32)
-    at.slider(key="finetune.epochs").set_value(2)
-    at.select_slider(key="finetune.batch").set_value(8)
+    at.slider(key=keys.PER_CLASS).set_value(6)
+    at.select_slider(key=keys.SIZE).set_value(32)
+    at.slider(key=keys.EPOCHS).set_value(2)
+    at.select_slider(key=keys.BATCH).set_value(8)
     return at.run()
 
 
@@ -43,7 +46,7 @@ def test_counts_are_shown_before_training() -> None:
 
 def test_a_feature_extraction_run_shows_curves_and_accuracy() -> None:
     at = _tiny(AppTest.from_file(PAGE, default_timeout=300))
-    at.button(key="finetune.train").click().run()
+    at.button(key=keys.TRAIN).click().run()
     assert not at.exception
     at = _wait_for_result(at)
     assert not at.exception
@@ -51,33 +54,33 @@ def test_a_feature_extraction_run_shows_curves_and_accuracy() -> None:
     assert re.search(r"acc: \d{1,3}\.\d\d%", line)
     charts = [c.proto.id for c in at.get("plotly_chart")]
     assert len(charts) >= 3  # curves, confusion matrix, comparison
-    assert at.button(key="finetune.train").disabled is False
+    assert at.button(key=keys.TRAIN).disabled is False
     assert at.get("download_button")
 
 
 def test_choosing_zip_asks_for_an_upload() -> None:
     at = AppTest.from_file(PAGE, default_timeout=300).run()
-    at.radio(key="finetune.data").set_value("zip").run()
+    at.radio(key=keys.DATA).set_value("zip").run()
     assert not at.exception
     assert any("Upload a ZIP" in i.value for i in at.info)
 
 
 def test_how_much_data_repeats_the_run_at_each_size_and_plots_it() -> None:
     at = _tiny(AppTest.from_file(PAGE, default_timeout=300))
-    at.slider(key="finetune.epochs").set_value(1)
-    at.multiselect(key="finetune.sizes").set_value([2, 4, 64])  # 64 > the 5 there are: capped, not repeated
-    at.button(key="finetune.sizes_run").click().run()
+    at.slider(key=keys.EPOCHS).set_value(1)
+    at.multiselect(key=keys.SIZES).set_value([2, 4, 64])  # 64 > the 5 there are: capped, not repeated
+    at.button(key=keys.SIZES_RUN).click().run()
     assert not at.exception
     deadline = time.monotonic() + 240
-    while "finetune.data_size" not in at.session_state and time.monotonic() < deadline:
+    while runs.DATA_SIZE not in at.session_state and time.monotonic() < deadline:
         time.sleep(1.0)
         at.run()
     assert not at.exception
-    label, points = at.session_state["finetune.data_size"]
+    label, points = at.session_state[runs.DATA_SIZE]
     assert [n for n, _ in points] == [2, 4, 5]  # 6 per class -> 5 train, 1 validation
     assert all(0.0 <= acc <= 1.0 for _, acc in points)
     assert any("How much data" in s.value for s in at.subheader)
-    assert at.button(key="finetune.train").disabled is False
+    assert at.button(key=keys.TRAIN).disabled is False
 
 
 def test_the_photo_set_says_at_once_that_this_machine_is_offline(monkeypatch, tmp_path) -> None:
@@ -90,12 +93,12 @@ def test_the_photo_set_says_at_once_that_this_machine_is_offline(monkeypatch, tm
     monkeypatch.setattr(socket, "create_connection", unreachable)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     at = AppTest.from_file(PAGE, default_timeout=300).run()
-    at.radio(key="finetune.data").set_value("photos").run()
+    at.radio(key=keys.DATA).set_value("photos").run()
     assert not at.exception
     assert any("Download the cats-vs-dogs photos" in b.label for b in at.button)
-    at.button(key="finetune.fetch").click().run()
+    at.button(key=keys.FETCH).click().run()
     assert not at.exception
     assert any("offline" in e.value for e in at.error)
-    at.radio(key="finetune.data").set_value("shapes").run()  # and the built-in data still works
+    at.radio(key=keys.DATA).set_value("shapes").run()  # and the built-in data still works
     assert not at.exception and not at.error
-    assert at.button(key="finetune.train").disabled is False
+    assert at.button(key=keys.TRAIN).disabled is False

@@ -22,7 +22,7 @@ from explorer.models.params import (
     plan_flags,
 )
 from explorer.models.presets import FREEZE_PRESETS
-from ui import freeze_state as keys
+from ui.state import freeze as keys
 
 PAGE = (Path(__file__).parent / "../../app_pages/freeze_lab.py").resolve()
 _TABLES: dict[tuple[str, int], ParamTable] = {}
@@ -279,3 +279,38 @@ def test_download_offline_shows_an_error_instead_of_crashing(empty_keras_home, m
 
     assert any("Could not download" in e.value for e in at.error)
     assert shown(at)["Total"] == 40_406_849
+
+
+def test_the_setup_stays_when_the_user_visits_another_page_and_comes_back():
+    """Streamlit drops the widgets' values while another page shows; the Freeze Lab keeps them."""
+    at = rerun(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+    rerun(at.switch_page("app_pages/freeze_lab.py"))
+    rerun(at.selectbox(key=keys.BACKBONE).set_value("mobilenet_v2"))
+    for widget, value in ((at.number_input(key=keys.INPUT_SIZE), 160), (at.radio(key=keys.HEAD), "flatten"),
+                          (at.number_input(key=keys.HIDDEN), 128), (at.slider(key=keys.DROPOUT), 0.2),
+                          (at.number_input(key=keys.OUTPUTS), 5), (at.selectbox(key=keys.PLAN), "last")):
+        rerun(widget.set_value(value))
+    rerun(at.number_input(key=keys.PLAN_N).set_value(10))
+    editor_key = f"{keys.LAYERS}.mobilenet_v2.160.last:10"
+    at.session_state[editor_key] = {"edited_rows": {1: {"trainable": True}}, "added_rows": [], "deleted_rows": []}
+    rerun(at)
+    setup = {key: at.session_state[key] for key in keys.STATE.keys if key in at.session_state}
+    counts = shown(at)
+    assert delta_of(at, "Trainable") == table_for("mobilenet_v2", 160).layers[1].trainable_params  # the last click
+    assert counts == as_shown(expected("mobilenet_v2", HeadConfig("flatten", 128, 0.2, 5), TrainablePlan("last", 10),
+                                       size=160, toggles={1: True}))
+
+    rerun(at.switch_page("app_pages/convolution_lab.py"))
+    assert at.title[0].value == "Convolution Lab"
+    assert keys.BACKBONE not in at.session_state  # Streamlit dropped the Freeze Lab's widget values
+
+    rerun(at.switch_page("app_pages/freeze_lab.py"))
+    assert at.title[0].value == "Freeze Lab"
+    assert {key: at.session_state[key] for key in setup} == setup
+    assert at.selectbox(key=keys.BACKBONE).value == "mobilenet_v2" and at.number_input(key=keys.PLAN_N).value == 10
+    assert at.data_editor(key=editor_key).value["trainable"].tolist()[1] is True
+    assert shown(at) == counts
+    assert all(not m.delta for m in at.metric)  # no change arrow: nothing was clicked since coming back
+
+    rerun(at.radio(key=keys.HEAD).set_value("gap"))  # a real click shows its change again
+    assert delta_of(at, "Trainable") == shown(at)["Trainable"] - counts["Trainable"] != 0

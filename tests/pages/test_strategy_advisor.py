@@ -11,11 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 from explorer.models.heads import HeadConfig
 from explorer.models.params import TrainablePlan, build_param_table, count_parameters, plan_flags
-from ui import freeze_state as keys
+from ui.state import finetune
+from ui.state import freeze as keys
+from ui.state.advisor import BACKBONE, CLASSES, IMAGES, OPEN, SIMILARITY, TRAIN
 
 APP = ROOT / "app.py"
-IMAGES, CLASSES, SIMILARITY, BACKBONE, OPEN, TRAIN = ("advisor.images", "advisor.classes", "advisor.similarity",
-                                                     "advisor.backbone", "advisor.open_freeze_lab", "advisor.open_finetune_lab")
 
 
 def open_advisor() -> AppTest:
@@ -102,21 +102,42 @@ def test_train_it_in_the_finetune_lab_presets_strategy_n_and_head(similarity, st
     at.button(key=TRAIN).click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Fine-tune Lab"
-    assert at.selectbox(key="finetune.backbone").value == "vgg16"
-    assert at.selectbox(key="finetune.strategy").value == strategy
-    assert at.number_input(key="finetune.n").value == n
-    assert at.radio(key="finetune.head").value == "gap" and at.number_input(key="finetune.hidden").value == 256
+    assert at.selectbox(key=finetune.BACKBONE).value == "vgg16"
+    assert at.selectbox(key=finetune.STRATEGY).value == strategy
+    assert at.number_input(key=finetune.N).value == n
+    assert at.radio(key=finetune.HEAD).value == "gap" and at.number_input(key=finetune.HIDDEN).value == 256
 
 
 def test_a_frozen_backbone_becomes_feature_extraction_in_the_finetune_lab():
     at = choose(open_advisor(), 300, 2, "similar", backbone="efficientnet_lite0")
     at.button(key=TRAIN).click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="finetune.backbone").value == "efficientnet_lite0"
-    assert at.selectbox(key="finetune.strategy").value == "feature-extraction"
-    assert at.number_input(key="finetune.hidden").value == 0
+    assert at.selectbox(key=finetune.BACKBONE).value == "efficientnet_lite0"
+    assert at.selectbox(key=finetune.STRATEGY).value == "feature-extraction"
+    assert at.number_input(key=finetune.HIDDEN).value == 0
 
 
 def test_another_backbone_gets_its_own_plan():
     at = choose(open_advisor(), 50_000, 10, "similar", backbone="resnet50")
     assert any("conv4_block6_1_conv" in m.value for m in at.markdown)
+
+
+def test_a_plan_opened_in_the_freeze_lab_shows_no_change_arrows():
+    at = open_advisor()
+    at.switch_page("app_pages/freeze_lab.py").run()  # a first visit: the Freeze Lab keeps its last counts
+    at.switch_page("app_pages/strategy_advisor.py").run()
+    choose(at, 50_000, 10, "similar")
+    at.button(key=OPEN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Freeze Lab"
+    assert all(not m.delta for m in at.metric)  # nothing clicked on the Freeze Lab yet
+
+
+def test_the_answers_stay_when_the_user_comes_back():
+    at = choose(open_advisor(), 50_000, 10, "similar", backbone="resnet50")
+    at.switch_page("app_pages/detection_basics.py").run()
+    at.switch_page("app_pages/strategy_advisor.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key=IMAGES).value == 50_000 and at.number_input(key=CLASSES).value == 10
+    assert at.button_group(key=SIMILARITY).value == "similar" and at.selectbox(key=BACKBONE).value == "resnet50"
+    assert at.subheader[0].value == "Similar data, a lot of it"

@@ -1,0 +1,106 @@
+"""The Freeze Lab's state: widget keys, defaults and checks, presets, the hand-off, the change arrows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import astuple
+from typing import Any
+
+import streamlit as st
+
+from explorer.models.backbones import MAX_INPUT_SIZE, BackboneSpec, get_backbone, list_backbones
+from explorer.models.heads import MAX_HIDDEN_UNITS, HeadConfig
+from explorer.models.params import PLAN_KINDS, ParamCounts, TrainablePlan
+from explorer.models.presets import FREEZE_PRESETS, FreezePreset
+from ui.state import PageState, choice, indices, number, whole
+
+BACKBONE = "freeze.backbone"
+INPUT_SIZE = "freeze.input_size"
+HEAD = "freeze.head"
+HIDDEN = "freeze.hidden"
+DROPOUT = "freeze.dropout"
+OUTPUTS = "freeze.outputs"
+PLAN = "freeze.plan"
+PLAN_N = "freeze.plan_n"
+TOGGLES = "freeze.toggles"
+"""Not a widget: the layers toggled by hand against the plan, kept while the editor is not drawn."""
+PRESET = "freeze.preset"
+LAYERS = "freeze.layers"
+"""Prefix of the per-layer editor's key: f"{LAYERS}.{backbone}.{size}.{plan}" (a new plan, a new editor)."""
+DOWNLOAD = "freeze.download"
+_LAST = "freeze._last_counts"
+_EDITOR_BASE = "freeze._editor_base"
+
+
+def _spec(values: Mapping[str, Any]) -> BackboneSpec:
+    return get_backbone(values["backbone"])
+
+
+def _suggested(part: int):
+    """The head the notes use for the chosen backbone: (kind, hidden units, outputs)[part]."""
+    return lambda values: _spec(values).suggested_head[part]
+
+
+STATE = PageState("freeze", "app_pages/freeze_lab.py", (
+    choice("backbone", BACKBONE, lambda v: [s.id for s in list_backbones()], "vgg16"),
+    whole("size", INPUT_SIZE, lambda v: _spec(v).min_size, MAX_INPUT_SIZE, lambda v: _spec(v).default_size,
+          after=("backbone",)),
+    choice("head", HEAD, ("flatten", "gap"), _suggested(0), after=("backbone",)),
+    whole("hidden", HIDDEN, 0, MAX_HIDDEN_UNITS, _suggested(1), after=("backbone",)),
+    number("dropout", DROPOUT, 0.0, 0.9, 0.0, after=("backbone",)),
+    whole("outputs", OUTPUTS, 1, 100_000, _suggested(2), after=("backbone",)),
+    choice("plan", PLAN, PLAN_KINDS, "none"),
+    whole("n", PLAN_N, 0, 100_000, 4),  # at most the backbone's layer count: the page clamps it
+    indices("layers", TOGGLES, after=("backbone", "size", "plan", "n")),
+    choice("preset", PRESET, [p.label for p in FREEZE_PRESETS], optional=True, linked=False),
+))
+
+
+def plan_values(backbone: str, input_size: int, head: HeadConfig, plan: TrainablePlan) -> dict[str, Any]:
+    """A configuration for STATE.load / STATE.open (a plan's N is kept when it has none)."""
+    return {"backbone": backbone, "size": input_size, "head": head.kind, "hidden": head.hidden,
+            "dropout": head.dropout, "outputs": head.outputs, "plan": plan.kind, "layers": (),
+            **({"n": plan.n} if plan.n else {})}
+
+
+def on_preset_change() -> None:
+    """Load one of the notes' configurations into every widget."""
+    preset = next((p for p in FREEZE_PRESETS if p.label == st.session_state.get(PRESET)), None)
+    if preset is not None:
+        STATE.load(plan_values(preset.backbone, preset.input_size, preset.head, preset.plan))
+
+
+def current_preset(backbone: str, input_size: int, head: HeadConfig, plan: TrainablePlan) -> FreezePreset | None:
+    """The notes' example that the widgets show right now, if any (its note is then true)."""
+    config = (backbone, input_size, head, plan)
+    return next((p for p in FREEZE_PRESETS if (p.backbone, p.input_size, p.head, p.plan) == config), None)
+
+
+def layer_flags(planned: tuple[bool, ...], editor_key: str) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """(the editor's starting column, the flags now): the plan with the layers toggled by hand.
+
+    The editor's own state cannot be written back, so a redrawn editor (back from another
+    page) starts from the plan with the kept toggles; while it stays drawn, its starting
+    column stays the same and its edits apply on top.
+    """
+    base = st.session_state.get(_EDITOR_BASE)
+    if editor_key not in st.session_state or base is None or base[0] != editor_key:
+        toggled = set(st.session_state.get(TOGGLES, ()))
+        base = (editor_key, tuple(on != (i in toggled) for i, on in enumerate(planned)))
+        st.session_state[_EDITOR_BASE] = base
+    edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
+    flags = tuple(bool(edits.get(i, {}).get("trainable", on)) for i, on in enumerate(base[1]))
+    STATE.set(TOGGLES, tuple(i for i, (now, plan) in enumerate(zip(flags, planned)) if now != plan))
+    return base[1], flags
+
+
+def counts_delta(counts: ParamCounts, opened: bool) -> ParamCounts | None:
+    """The change made by the last click on the page (kept across reruns that change nothing);
+    none when the page has just been opened."""
+    last, delta = st.session_state.get(_LAST, (None, None))
+    if opened:
+        delta = None
+    elif last is not None and last != counts:
+        delta = ParamCounts(*(now - before for now, before in zip(astuple(counts), astuple(last))))
+    st.session_state[_LAST] = (counts, delta)
+    return delta
