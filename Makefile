@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean i18n
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
@@ -26,6 +26,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do $(PY) -m bench.$$(basename $$f .py) || exit 1; done
+
+# Translations: collect the messages of the code and the lessons, merge them into every catalog, compile.
+i18n: $(STAMP)
+	$(PY) -m explorer.i18n extract
+	$(PY) -m explorer.i18n update
+	$(PY) -m explorer.i18n compile
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache build dist *.egg-info

@@ -1,10 +1,19 @@
-"""Router: page configuration and navigation only (no TensorFlow import here)."""
+"""Router: page configuration, the session's language and navigation only (no TensorFlow import here)."""
 
 import streamlit as st
 
+from ui.classroom import classroom
+from ui.i18n import _, language_selector, start_language
 from ui.navigation import HOME, PAGES
 
-st.set_page_config(page_title="CNN Explorer", page_icon=":material/grid_on:", layout="wide")
-pages = [st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)]
-pages += [st.Page(p.path, title=p.title, icon=p.icon) for p in PAGES]
-st.navigation(pages).run()
+start_language()  # before anything translated is built: titles, the menu, the page itself
+# An emoji: the browser draws it itself. A ":material/...:" page icon is fetched from fonts.gstatic.com
+# (the Material Symbols font bundled with Streamlit serves the page's icons, not the tab's).
+st.set_page_config(page_title=_("CNN Explorer"), page_icon="🧠", layout="wide",
+                   initial_sidebar_state="collapsed" if st.query_params.get("present") == "1" else "auto")
+pages = [st.Page(HOME.path, title=_(HOME.title), icon=HOME.icon, default=True)]
+pages += [st.Page(p.path, title=_(p.title), icon=p.icon) for p in PAGES]
+navigation = st.navigation(pages)
+language_selector()
+classroom(navigation.url_path)  # share, presenter view, a lesson step's banner (ui/classroom.py)
+navigation.run()

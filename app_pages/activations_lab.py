@@ -7,24 +7,25 @@ from explorer.activations import network_strip, short_label
 from explorer.models.backbones import list_backbones
 from explorer.io.imagenet import imagenet_class_names
 from ui import activations as act
+from ui.i18n import _, translated_tabs
 from ui.state import activations as keys
-from ui.upload import PHOTO_HELP, photo_uploader
+from ui.upload import error_text, photo_help, photo_uploader
 
 keys.STATE.start()
-st.title("Activations Lab")
+st.title(_("Activations Lab"))
 
 with st.sidebar:
     specs = {s.id: s for s in list_backbones()}
-    st.selectbox("Backbone", list(specs), key=keys.BACKBONE,
-                 format_func=lambda i: specs[i].label if specs[i].pretrained_available
-                 else f"{specs[i].label} · random weights")
-    st.radio("Sample photo", keys.STATE.options(keys.SAMPLE), key=keys.SAMPLE, horizontal=True,
-             format_func=str.capitalize)
-    photo_uploader("Or your own photo", keys.UPLOAD, help=f"{PHOTO_HELP} Remove it to go back to the samples.")
+    st.selectbox(_("Backbone"), list(specs), key=keys.BACKBONE,
+                 format_func=lambda i: _(specs[i].label) if specs[i].pretrained_available
+                 else f"{_(specs[i].label)} · " + _("random weights"))
+    st.radio(_("Sample photo"), keys.STATE.options(keys.SAMPLE), key=keys.SAMPLE, horizontal=True,
+             format_func=lambda s: _(s).capitalize())
+    photo_uploader(_("Or your own photo"), keys.UPLOAD, help=photo_help() + " " + _("Remove it to go back to the samples."))
 
 photo, error = act.current_photo()
 if error:
-    st.error(f"{error}  \nShowing the sample photo instead.", icon=":material/broken_image:")
+    st.error(f"{error_text(error)}  \n" + _("Showing the sample photo instead."), icon=":material/broken_image:")
 ex = act.extractor(st.session_state[keys.BACKBONE])
 pixels = act.network_input(photo.digest, ex.input_size, photo)
 shown = act.network_input(photo.digest, act.PHOTO_SIDE, photo)
@@ -32,31 +33,36 @@ acts = act.activations(ex.spec.id, photo.digest, pixels)
 act.ensure_layer(ex, photo.digest)
 
 with st.sidebar:
-    st.image(shown, caption=f"What {ex.spec.label.split(' (')[0]} sees: the centre {ex.input_size}×{ex.input_size} "
-             f"of {photo.name} ({photo.original_size[0]}×{photo.original_size[1]})")
+    st.image(shown, caption=_("What {network} sees: the centre {n}×{n} of {photo} ({w}×{h})").format(
+        network=ex.spec.label.split(" (")[0], n=ex.input_size, photo=photo.name, w=photo.original_size[0],
+        h=photo.original_size[1]))
 if ex.pretrained:
-    st.caption(f"**{ex.spec.label}** with ImageNet weights"
-               f"{' and its classifier' if ex.has_imagenet_head else ''}, on a {ex.input_size}×{ex.input_size} crop.")
+    st.caption((_("**{label}** with ImageNet weights and its classifier, on a {n}×{n} crop.") if ex.has_imagenet_head
+                else _("**{label}** with ImageNet weights, on a {n}×{n} crop.")).format(label=_(ex.spec.label),
+                                                                                       n=ex.input_size))
 else:
-    st.caption(f":orange[**{ex.label}**: ImageNet weights are not on this machine, so these filters are random, "
-               "not learned.] EfficientNet-Lite0 is pretrained everywhere.")
+    st.caption(":orange[" + _("**{label}**: ImageNet weights are not on this machine, so these filters are random, "
+                              "not learned.").format(label=ex.label) + "] "
+               + _("EfficientNet-Lite0 is pretrained everywhere."))
 
-tabs = dict(zip(keys.TABS, st.tabs(keys.TABS, key=keys.TAB, on_change="rerun")))
+tabs = translated_tabs(keys.TABS, key=keys.TAB, on_change="rerun")
 if tabs["Feature maps"].open is not False:
     with tabs["Feature maps"]:
         stages = {s.index: s for s in ex.stages}
         c1, c2, c3, c4 = st.columns([3, 4, 3, 2])
-        c1.selectbox("Stage (resolution)", list(stages), key=keys.STAGE, format_func=lambda i: stages[i].label)
+        c1.selectbox(_("Stage (resolution)"), list(stages), key=keys.STAGE, format_func=lambda i: stages[i].label)
         stage = stages[st.session_state[keys.STAGE]]
-        c2.selectbox("Layer", stage.layers, key=keys.LAYER,
+        c2.selectbox(_("Layer"), stage.layers, key=keys.LAYER,
                      format_func=lambda n: f"{n} · {ex.layer(n).type} · {ex.layer(n).shape_text}")
-        c3.select_slider("Channels in the grid", figs.CHANNEL_COUNTS, key=keys.COUNT)
-        c4.radio("Colour scale", keys.SCALES, key=keys.SCALE)
+        c3.select_slider(_("Channels in the grid"), figs.CHANNEL_COUNTS, key=keys.COUNT)
+        c4.radio(_("Colour scale"), keys.SCALES, key=keys.SCALE, format_func=_)
         layer = ex.layer(st.session_state[keys.LAYER])
         output, ranking, facts = acts.output(layer.name), acts.ranking(layer.name), acts.facts[layer.name]
-        st.markdown(f"**{layer.name}** ({layer.type}) outputs **{layer.shape_text}**: {facts.channels} maps of "
-                    f"{layer.output_shape[0]}×{layer.output_shape[1]} · mean activation **{facts.mean_activation:.3g}**"
-                    f" · max {facts.max_activation:.3g} · **{facts.zero_fraction:.0%}** zeros after ReLU")
+        st.markdown(_("**{name}** ({type}) outputs **{shape}**: {n} maps of {h}×{w} · mean activation **{mean}** · "
+                      "max {max} · **{zeros}** zeros after ReLU").format(
+            name=layer.name, type=layer.type, shape=layer.shape_text, n=facts.channels, h=layer.output_shape[0],
+            w=layer.output_shape[1], mean=f"{facts.mean_activation:.3g}", max=f"{facts.max_activation:.3g}",
+            zeros=f"{facts.zero_fraction:.0%}"))
         grid, large = st.columns([3, 2])
         grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[keys.COUNT],
                                                    st.session_state[keys.SCALE] == "shared", layer),
@@ -64,21 +70,22 @@ if tabs["Feature maps"].open is not False:
         with large:
             r1, r2 = st.columns([3, 2])
             # Option texts must not depend on the photo: the browser keeps a kept value's old text.
-            r1.selectbox("Channel to enlarge, by activity", range(layer.channels), key=keys.RANK,
-                         format_func=lambda r: "the most active" if r == 0 else f"#{r + 1} most active")
-            r2.slider("Map over photo", 0.0, 1.0, step=0.1, key=keys.OPACITY)
+            r1.selectbox(_("Channel to enlarge, by activity"), range(layer.channels), key=keys.RANK,
+                         format_func=lambda r: _("the most active") if r == 0 else _("#{n} most active").format(n=r + 1))
+            r2.slider(_("Map over photo"), 0.0, 1.0, step=0.1, key=keys.OPACITY)
             rank = st.session_state[keys.RANK]
             channel = int(ranking[rank])
             st.plotly_chart(figs.channel_overlay_figure(
                 shown, output[:, :, channel], st.session_state[keys.OPACITY],
-                f"ch {channel} (#{rank + 1}, mean {output[:, :, channel].mean():.3g}): "
-                f"{layer.output_shape[0]}×{layer.output_shape[1]} cells over the photo"),
+                _("ch {channel} (#{rank}, mean {mean}): {h}×{w} cells over the photo").format(
+                    channel=channel, rank=rank + 1, mean=f"{output[:, :, channel].mean():.3g}",
+                    h=layer.output_shape[0], w=layer.output_shape[1])),
                 theme=None, key="act.channel_chart", config={"displayModeBar": False})
 
 if tabs["Through the network"].open:
     with tabs["Through the network"]:
-        st.caption("One map per stage (its most active channel), from the first convolution to the last "
-                   "feature map: edges and colours first, then textures, then parts.")
+        st.caption(_("One map per stage (its most active channel), from the first convolution to the last "
+                     "feature map: edges and colours first, then textures, then parts."))
         st.plotly_chart(figs.network_strip_figure(network_strip(acts)), theme=None, key="act.strip_chart")
         st.plotly_chart(figs.layer_facts_figure([acts.facts[l.name] for l in ex.layers], ex.layers,
                                                 st.session_state[keys.LAYER]), theme=None, key="act.facts_chart")
@@ -87,28 +94,29 @@ if tabs["First-layer filters"].open:
     with tabs["First-layer filters"]:
         bank = ex.first_layer_filters()
         if bank is None:
-            st.info("This network has no ordinary convolution on the RGB image.")
+            st.info(_("This network has no ordinary convolution on the RGB image."))
         else:
             st.plotly_chart(figs.filters_figure(bank), theme=None, key="act.filters_chart")
-            st.caption("Each filter's weights are stretched to its own range: bright where an input colour excites "
-                       "it, dark where it inhibits. Learned filters look like edge and colour-blob detectors; random "
-                       "ones like noise.")
+            st.caption(_("Each filter's weights are stretched to its own range: bright where an input colour excites "
+                         "it, dark where it inhibits. Learned filters look like edge and colour-blob detectors; random "
+                         "ones like noise."))
 
 if tabs["Predictions & Grad-CAM"].open:
     with tabs["Predictions & Grad-CAM"]:
         if not ex.has_imagenet_head:
-            st.info(f"Predictions and Grad-CAM need {ex.spec.label}'s pretrained ImageNet classifier, which is "
-                    "not on this machine. Pick EfficientNet-Lite0: its weights ship with the app.")
+            st.info(_("Predictions and Grad-CAM need {label}'s pretrained ImageNet classifier, which is "
+                      "not on this machine. Pick EfficientNet-Lite0: its weights ship with the app.").format(
+                label=_(ex.spec.label)))
         else:
             names = imagenet_class_names()
             top = acts.predictions(5)
             left, right = st.columns([2, 3])
             left.plotly_chart(figs.predictions_figure(top), theme=None, key="act.predictions_chart")
-            left.selectbox("Explain the class", [keys.TOP_CLASS, *range(len(names))], key=keys.CAM_CLASS,
-                           format_func=lambda i: "the top class" if i == keys.TOP_CLASS
+            left.selectbox(_("Explain the class"), [keys.TOP_CLASS, *range(len(names))], key=keys.CAM_CLASS,
+                           format_func=lambda i: _("the top class") if i == keys.TOP_CLASS
                            else f"{short_label(names[i])} ({i})")
             cam = act.grad_cam(ex.spec.id, photo.digest, st.session_state[keys.CAM_CLASS], pixels)
             right.plotly_chart(figs.grad_cam_figure(shown, cam, names[cam.class_index]), theme=None,
                                key="act.gradcam_chart")
-            left.caption("Grad-CAM weights the last feature maps by the gradient of the class score: "
-                         "bright where the evidence for the class is.")
+            left.caption(_("Grad-CAM weights the last feature maps by the gradient of the class score: "
+                           "bright where the evidence for the class is."))

@@ -4,7 +4,9 @@
 (a) feature extraction on stored features (run_training) against plain model.fit of the assembled
     model with the backbone frozen (trainable=False, same head, same 10 epochs): time, final
     validation accuracy, ratio;
-(b) images per second of a stage-2 epoch (all but BatchNormalization trains).
+(b) images per second of a stage-2 epoch (all but BatchNormalization trains);
+(d) the one-click comparison at the page's defaults: feature extraction, from scratch, two-stage
+    (the lesson of SEEDS section 4: two-stage >= feature extraction > scratch).
 
 Prints figures; asserts nothing about time. Run: .venv/bin/python -m bench.bench_training
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,9 +28,9 @@ from explorer.io.datasets import make_shapes, split_dataset
 from explorer.models.params import TrainablePlan, apply_flags, plan_flags
 from explorer.training import TrainConfig, run_training
 
-# The page's defaults (app_pages/finetune_lab.py): shapes, 40 images per class, 48 px,
-# feature extraction, 6 epochs, batch 32, GAP head, ReduceLROnPlateau patience 2 factor 0.5 min_lr 1e-6.
-PAGE_DEFAULT = TrainConfig("efficientnet_lite0", 48, "feature-extraction", "gap", 0, 0.0, 6, 3, 20, 1e-3, 1e-5,
+# The page's defaults (explorer.links.FINETUNE): shapes, 40 images per class, 48 px, feature extraction,
+# 6 epochs (+3 in stage 2 at 1e-4), batch 32, GAP head, ReduceLROnPlateau patience 2 factor 0.5 min_lr 1e-6.
+PAGE_DEFAULT = TrainConfig("efficientnet_lite0", 48, "feature-extraction", "gap", 0, 0.0, 6, 3, 20, 1e-3, 1e-4,
                            32, 2, 0.5, 1e-6, None)
 PER_CLASS, SIZE, EPOCHS = 40, 48, 10
 
@@ -129,6 +132,12 @@ def main() -> None:
     print(f"(b) stage-2 epoch (all but BatchNormalization, {n_train} train + {n_val} val images, batch 32): "
           f"first {timer.times[0]:.2f} s, warm {warm:.2f} s -> {n_train / warm:.0f} training images/s "
           f"(epoch time includes validation)")
+
+    # (d) the one-click comparison at the page's defaults, on the same split.
+    for strategy in ("feature-extraction", "scratch", "two-stage"):
+        r = run_training(split, replace(PAGE_DEFAULT, strategy=strategy))
+        print(f"(d) {strategy:<18} {r.accuracy_line} · best val_loss {min(r.history['val_loss']):.3f} · "
+              f"{r.seconds:.1f} s (stored features {r.feature_seconds:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -239,10 +239,12 @@ def cmd_zoo(args: argparse.Namespace) -> Any:
     if args.json:
         return rows
     lines = [f"{'network':<26} {'year':>4} {'top-1':>6} {'parameters':>13} {'mult-adds':>16} {'depth':>5} {'input':>7}"]
-    lines += [f"{r['name']:<26} {r['year']:>4} {r['top1']:>5.1f}% {r['params']:>13,} {r['madds']:>16,} "
+    top1 = {r["id"]: "n/p" if r["top1"] is None else f"{r['top1']:.1f}%" for r in rows}  # n/p: not published
+    lines += [f"{r['name']:<26} {r['year']:>4} {top1[r['id']]:>6} {r['params']:>13,} {r['madds']:>16,} "
               f"{r['depth']:>5} {r['input_size']:>3}x{r['input_size']:<3}" for r in rows]
     lines.append("\nmult-adds: Conv2D, DepthwiseConv2D, SeparableConv2D and Dense, one image at the input size shown; "
-                 "depth: most layers with weights on a path; top-1: published (--json gives each source).")
+                 "depth: most layers with weights on a path; top-1: published (--json gives each source), "
+                 "n/p: not published.")
     return "\n".join(lines)
 
 
@@ -288,19 +290,14 @@ def cmd_finetune(args: argparse.Namespace) -> Any:
     from pathlib import Path
 
     from explorer.models.backbones import get_backbone
-    from explorer.training import Progress, TrainConfig, run_training
+    from explorer.training import Progress, TrainConfig, run_training, write_run
 
-    if args.out is not None:
-        out = Path(args.out)
-        if out.suffix != ".keras" or not out.parent.is_dir():
-            raise ExplorerInputError(
-                f"--out must be a .keras file in an existing folder. Received: out={args.out!r}"
-            )
     size = args.input_size or max(64, get_backbone(args.backbone).min_size)
     config = TrainConfig(args.backbone, size, args.strategy, epochs=args.epochs, stage2_epochs=args.stage2_epochs,
                          fine_tune_layers=args.fine_tune_layers, learning_rate=args.lr, batch_size=args.batch_size,
-                         seed=args.seed)
+                         seed=args.seed, bn_training=args.bn_training)
     dataset, split = _finetune_data(args, size)
+    out_folder = _finetune_out(args.out)  # created only once the settings and the data are good
     printed: set[tuple[str, int]] = set()
 
     def progress(p: Progress) -> None:
@@ -315,8 +312,11 @@ def cmd_finetune(args: argparse.Namespace) -> Any:
                   f"val_acc {h['val_accuracy']:.4f} lr {h['lr']:.2g}", file=sys.stderr, flush=True)
 
     result = run_training(split, config, progress=progress)
-    checkpoint = result.checkpoint
-    if args.out is not None:
+    checkpoint, files = result.checkpoint, None
+    if out_folder is not None:
+        files = write_run(result, out_folder, {"data": args.data, "per_class": args.per_class, "val_fraction": 0.2})
+        checkpoint = str(files.model.resolve())
+    elif args.out is not None:  # FILE.keras, as before: the model alone
         shutil.copyfile(checkpoint, args.out)
         checkpoint = str(Path(args.out).resolve())
     counts = {c: int((split.train_labels == i).sum()) for i, c in enumerate(result.class_names)}
@@ -328,6 +328,9 @@ def cmd_finetune(args: argparse.Namespace) -> Any:
             "events": [asdict(e) for e in result.events], "checkpoint": checkpoint, "classes": list(result.class_names),
             "train_counts": counts, "train_images": result.train_images, "val_images": len(split.val_labels),
             "seconds": result.seconds, "stopped": result.stopped, "params": asdict(result.counts),
+            **({"files": {k: str(Path(v).resolve()) for k, v in asdict(files).items()}} if files else {}),
+            # Freeze X-ray: per epoch, each layer's ||W_t - W_0|| / ||W_0||, and BatchNormalization's drift.
+            "layer_change": result.movement.layer_change(), "bn_drift": result.movement.bn_drift_maps(),
         }
     return "\n".join([
         f"{result.accuracy_line}  (best checkpoint by val_loss, {len(split.val_labels)} validation images)",
@@ -336,7 +339,120 @@ def cmd_finetune(args: argparse.Namespace) -> Any:
         f"run: {config.label}, {result.epochs_run} of {config.total_epochs} epochs, {result.seconds:.1f} s",
         f"parameters: {result.counts.total:,} total, {result.counts.trainable:,} trainable",
         f"best checkpoint: {checkpoint}",
+        *([f"also written: {files.history}, {files.class_names}, {files.config}"] if files else []),
     ])
+
+
+# Model-file suffixes that --out refuses (a folder name like "run.1" stays a folder).
+_MODEL_SUFFIXES = {".h5", ".hdf5", ".pb", ".tflite", ".onnx", ".pt", ".pth", ".weights"}
+
+
+def _finetune_out(out: str | None) -> Any:
+    """The folder --out names, created if needed; None without --out or for the older FILE.keras form."""
+    from pathlib import Path
+
+    if out is None:
+        return None
+    path = Path(out)
+    if path.suffix.lower() == ".keras":
+        if not path.parent.is_dir():
+            raise ExplorerInputError(f"--out FILE.keras must be in an existing folder. Received: out={out!r}")
+        return None
+    if path.suffix.lower() in _MODEL_SUFFIXES:
+        raise ExplorerInputError(f"--out is a folder, or a file ending in .keras. Received: out={out!r}")
+    if path.exists() and not path.is_dir():
+        raise ExplorerInputError(f"--out must name a folder, not an existing file. Received: out={out!r}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExplorerInputError(
+            f"--out must be a folder that can be created. Received: out={out!r} ({exc.strerror or exc})"
+        ) from None
+    return path
+
+
+# ---------------------------------------------------------------------- links and lessons (classroom)
+
+
+def _link_pairs(tokens: Sequence[str]) -> dict[str, str]:
+    """--key value or --key=value pairs, in the page's link vocabulary (--plan last:4)."""
+    pairs: dict[str, str] = {}
+    items = list(tokens)
+    while items:
+        token = items.pop(0)
+        if not token.startswith("--") or len(token) < 3:
+            raise ExplorerInputError(f"link takes --name value pairs after the page. Received: {token!r}")
+        name, eq, value = token[2:].partition("=")
+        if name in ("present", "json") and not eq:  # the command's own flags, after the pairs too
+            pairs[f"--{name}"] = "1"
+            continue
+        if not eq:
+            if not items:
+                raise ExplorerInputError(f"--{name} needs a value. Received: nothing after --{name}")
+            value = items.pop(0)
+        pairs[name.replace("-", "_") if name.replace("-", "_") in ("per_class", "min_lr", "early_patience")
+              else name] = value
+    return pairs
+
+
+def cmd_link(args: argparse.Namespace) -> Any:
+    """The link to a page's configuration, each value checked as the page checks a link."""
+    from explorer.links import LINKS, PLAIN_PAGES, link_url
+
+    if args.page not in LINKS and args.page not in PLAIN_PAGES:
+        raise ExplorerInputError(f"A page is one of {', '.join([*LINKS, *PLAIN_PAGES])}. Received: page={args.page!r}")
+    pairs = _link_pairs(args.pairs)
+    base, lang = pairs.pop("base", args.base), pairs.pop("lang", args.lang)
+    args.json = bool(pairs.pop("--json", None)) or args.json
+    extra = {"present": "1"} if pairs.pop("--present", None) or args.present else {}
+    if lang:
+        if lang not in ("en", "ko"):
+            raise ExplorerInputError(f"--lang is en or ko. Received: lang={lang!r}")
+        extra["lang"] = lang
+    url = link_url(args.page, pairs, base, extra)
+    return {"page": args.page, "url": url} if args.json else url
+
+
+def cmd_lessons(args: argparse.Namespace) -> Any:
+    """List the lessons; any malformed lesson file is an error naming the file."""
+    from pathlib import Path
+
+    from explorer.lessons import LESSONS_DIR, load_lessons, step_url
+
+    folder = Path(args.folder) if args.folder else LESSONS_DIR
+    if not folder.is_dir():
+        raise ExplorerInputError(f"--folder must be a folder of .toml lessons. Received: folder={str(folder)!r}")
+    found, errors = load_lessons(folder)
+    if errors:
+        raise errors[0]
+    rows = [{"id": l.id, "title": l.title, "note": l.note, "note_title": l.note_title, "steps": len(l.steps),
+             "questions": sum(1 for s in l.steps if s.question), "file": str(l.path),
+             "url": step_url(l, 1, args.base)} for l in found]
+    if args.json:
+        return rows
+    if not rows:
+        return f"no lessons in {folder}"
+    width = max(len(r["id"]) for r in rows)
+    return "\n".join(f"{r['id']:<{width}}  note {r['note']}  {r['steps']:>2} steps, {r['questions']:>2} questions  "
+                     f"{r['title']}" for r in rows)
+
+
+def _add_classroom_commands(sub: Any) -> None:
+    p = sub.add_parser("link", help="the URL of a page's configuration (for slides): link PAGE --name value ...")
+    p.add_argument("page", help="freeze_lab, convolution_lab, activations_lab, finetune_lab, strategy_advisor, "
+                                "case_studies, detection_basics (or home, lessons, glossary)")
+    p.add_argument("--base", default="http://localhost:8501", help="the app's address")
+    p.add_argument("--present", action="store_true", help="open in the presenter view")
+    p.add_argument("--lang", choices=("en", "ko"), default=None)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("pairs", nargs=argparse.REMAINDER, help="the page's link parameters, e.g. --plan last:4")
+    p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("lessons", help="list the lessons and check every lesson file")
+    p.add_argument("--folder", default=None, help="a folder of lesson files (default: the bundled lessons/)")
+    p.add_argument("--base", default="http://localhost:8501", help="the app's address, for each lesson's link")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_lessons)
 
 
 def _build_parser() -> _Parser:
@@ -427,14 +543,19 @@ def _build_parser() -> _Parser:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="copy the best checkpoint here (FILE.keras)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="a folder (created if needed) for best.keras, history.csv, class_names.json and "
+                        "config.json; a path ending in .keras still gets just the model (older form, kept)")
+    p.add_argument("--bn-training", action="store_true",
+                   help="stage 2 with the backbone in training mode, BatchNormalization trainable (the mistake to see)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_finetune)
+    _add_classroom_commands(sub)
     return parser
 
 
 # Commands that never touch TensorFlow; the others import it first, quietly (below).
-_WITHOUT_TENSORFLOW = {"conv", "pool", "iou"}
+_WITHOUT_TENSORFLOW = {"conv", "pool", "iou", "link", "lessons"}
 
 
 def _import_tensorflow_quietly() -> None:

@@ -17,6 +17,7 @@ import numpy as np
 
 from explorer.checks import check_whole_number
 from explorer.errors import ExplorerInputError, WeightsUnavailableError
+from explorer.i18n import _, ngettext
 from explorer.io.imagenet import Prediction, decode_predictions
 from explorer.models.backbones import (
     BackboneSpec,
@@ -103,7 +104,8 @@ class StageInfo:
     def label(self) -> str:
         """"Stage 2 · 56×56 (12 layers)"."""
         count = len(self.layers)
-        return f"Stage {self.index} · {self.height}×{self.width} ({count} layer{'s' if count != 1 else ''})"
+        return ngettext("Stage {n} · {h}×{w} ({count} layer)", "Stage {n} · {h}×{w} ({count} layers)", count).format(
+            n=self.index, h=self.height, w=self.width, count=count)
 
 
 @dataclass(frozen=True)
@@ -551,7 +553,7 @@ class ActivationExtractor:
     @property
     def label(self) -> str:
         """The backbone's label with how its weights came (for the page)."""
-        return self.spec.label if self.pretrained else f"{self.spec.label} (random weights)"
+        return _(self.spec.label) if self.pretrained else _("{label} (random weights)").format(label=_(self.spec.label))
 
     def layer(self, name: str) -> LayerInfo:
         """The LayerInfo of a shown layer.

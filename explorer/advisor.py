@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from explorer.errors import ExplorerInputError
+from explorer.i18n import N_, _
 from explorer.models.blocks import layer_blocks
 from explorer.models.heads import HeadConfig, head_code, linear_head
 from explorer.models.params import ParamTable, TrainablePlan
@@ -41,11 +42,11 @@ UPPER_MANY = 0.5
 EARLIER_STAGE = 0.6
 """With different data and little of it, features are taken about this deep into the backbone."""
 
-GENERAL_TO_SPECIFIC = (
+GENERAL_TO_SPECIFIC = N_(
     "Lower layers learn general features (edges, colours, textures) that suit almost any images; "
     "upper layers learn features specific to ImageNet's 1000 classes."
 )
-REINITIALISED = (
+REINITIALISED = N_(
     "Retrained layers are re-initialised: the new classifier starts from random weights. Layers you "
     "fine-tune start from their ImageNet weights, so give them a small learning rate (the notes use "
     "Adam 1e-5 in the second stage)."
@@ -165,39 +166,40 @@ def recommend(
     size = classify_data_size(images, classes)
     outputs = 1 if classes == 2 else classes
     per_class = images / classes
-    amount = f"{images:,} images in {classes} classes ({per_class:,.0f} per class)"
+    amount = _("{images} images in {classes} classes ({per_class} per class)").format(
+        images=f"{images:,}", classes=classes, per_class=f"{per_class:,.0f}")
     feature_layer = None
     if size == "small" and similarity == "similar":
-        title, action = "Similar data, little of it", "Freeze the whole backbone; retrain only the classifier."
+        title, action = _("Similar data, little of it"), _("Freeze the whole backbone; retrain only the classifier.")
         plan, hidden = TrainablePlan("none"), 0
-        why = (f"{amount}: too few to fine-tune millions of weights without over-fitting.",
-               "Your images look like ImageNet's, so even the top, most specific features fit them.",
-               "A GAP head with one Dense layer keeps the new weights few (notes 2).")
+        why = (_("{amount}: too few to fine-tune millions of weights without over-fitting.").format(amount=amount),
+               _("Your images look like ImageNet's, so even the top, most specific features fit them."),
+               _("A GAP head with one Dense layer keeps the new weights few (notes 2)."))
     elif size == "large" and similarity == "similar":
-        title, action = "Similar data, a lot of it", "Fine-tune the top few layers together with a new classifier."
+        title, action = _("Similar data, a lot of it"), _("Fine-tune the top few layers together with a new classifier.")
         plan, hidden = _train_top(table, cuts, TOP_FEW), 256
-        why = (f"{amount}: enough to adapt the top layers to your classes without over-fitting.",
-               "The data resemble ImageNet, so the lower and middle features are already right; "
-               "only the most specific layers need to change (notes 1: VGG16's last 4 layers).")
+        why = (_("{amount}: enough to adapt the top layers to your classes without over-fitting.").format(amount=amount),
+               _("The data resemble ImageNet, so the lower and middle features are already right; "
+                 "only the most specific layers need to change (notes 1: VGG16's last 4 layers)."))
     elif size == "large":
-        title, action = "Different data, a lot of it", "Fine-tune many upper layers (the upper half of the backbone)."
+        title, action = _("Different data, a lot of it"), _("Fine-tune many upper layers (the upper half of the backbone).")
         plan, hidden = _train_top(table, cuts, UPPER_MANY), 256
-        why = (f"{amount}: enough to retrain a large part of the network.",
-               "ImageNet's upper, class-specific features do not describe your images; the general lower "
-               "layers still help, so keep those frozen.")
+        why = (_("{amount}: enough to retrain a large part of the network.").format(amount=amount),
+               _("ImageNet's upper, class-specific features do not describe your images; the general lower "
+                 "layers still help, so keep those frozen."))
     else:
-        title, action = ("Different data, little of it",
-                         "Pretraining helps little: train a linear classifier on features from an earlier stage.")
+        title, action = (_("Different data, little of it"),
+                         _("Pretraining helps little: train a linear classifier on features from an earlier stage."))
         feature_layer = _feature_layer(table, cuts)
         plan, hidden = TrainablePlan("none"), 0
-        why = (f"{amount}: too few to retrain the upper layers, and their ImageNet-specific features "
-               "do not fit your images.",
-               f"Earlier layers are more general: take the features at `{feature_layer}` and train a "
-               "linear classifier on them.")
+        why = (_("{amount}: too few to retrain the upper layers, and their ImageNet-specific features "
+                 "do not fit your images.").format(amount=amount),
+               _("Earlier layers are more general: take the features at `{layer}` and train a "
+                 "linear classifier on them.").format(layer=feature_layer))
     head = HeadConfig("gap", hidden, 0.0, outputs)
     flags_from = len(table.layers) - plan.n if plan.kind == "last" else len(table.layers)
     first = table.layers[flags_from].name if flags_from < len(table.layers) else None
-    return Recommendation(size, similarity, title, action, (*why, GENERAL_TO_SPECIFIC, REINITIALISED),
+    return Recommendation(size, similarity, title, action, (*why, _(GENERAL_TO_SPECIFIC), _(REINITIALISED)),
                           plan, head, len(table.layers) - flags_from, first, feature_layer)
 
 

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from explorer.checks import check_whole_number
 from explorer.errors import ExplorerInputError
@@ -217,3 +218,66 @@ SAMPLE_DETECTIONS: tuple[Detection, ...] = (
     Detection(Box(57, 62, 90, 95), 0.60),   # object 2, tight but least confident
 )
 """Five scored predictions against SAMPLE_GROUND_TRUTH."""
+
+
+IMAGE_SIZE = 100
+"""The side of the pages' square image, in its own coordinates (0 at the top left)."""
+
+
+def _fit_axis(lo: float, hi: float, before: tuple[float, float] | None, size: float) -> tuple[float, float]:
+    lo, hi = sorted((round(lo), round(hi)))
+    if before is not None and hi - lo == round(before[1] - before[0]) and hi - lo <= size:
+        shift = max(0, -lo) - max(0, hi - size)  # moved whole: slide it back inside, its size kept
+        return lo + shift, hi + shift
+    return min(max(lo, 0), size), min(max(hi, 0), size)  # resized: cut at the image's edge
+
+
+def snap_box(x0: float, y0: float, x1: float, y1: float, before: Box | None = None,
+             size: float = IMAGE_SIZE) -> Box:
+    """A box as dragged on a chart, on whole coordinates and inside the size x size image.
+
+    Args:
+        x0, y0, x1, y1: two opposite corners, in any order (a chart reports them as they lie).
+        before: the box before the drag. A box moved whole (same width, or height) past the
+            image's edge slides back inside with its size kept; a resized one is cut at the edge.
+        size: the image's side.
+
+    Raises:
+        ExplorerInputError: for a coordinate that is not a finite number.
+    """
+    values = (x0, y0, x1, y1)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+        raise ExplorerInputError(f"Box coordinates must be finite numbers. Received: box={values}")
+    xs = _fit_axis(x0, x1, (before.x1, before.x2) if before else None, size)
+    ys = _fit_axis(y0, y1, (before.y1, before.y2) if before else None, size)
+    return Box(xs[0], ys[0], xs[1], ys[1])
+
+
+def boxes_text(boxes: Sequence[Box]) -> str:
+    """Boxes as a link writes them: "x1,y1,x2,y2" each, joined by "_"."""
+    return "_".join(",".join(f"{v:g}" for v in (b.x1, b.y1, b.x2, b.y2)) for b in boxes)
+
+
+def parse_boxes(raw: str | Sequence[Box | Sequence[float]], count: int, size: float = IMAGE_SIZE) -> tuple[Box, ...]:
+    """Exactly `count` boxes inside the size x size image, from boxes_text's form or a sequence.
+
+    Raises:
+        ExplorerInputError: for another count, a malformed box or one outside the image.
+    """
+    items: Sequence[Any] = raw.split("_") if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)) or len(items) != count:
+        raise ExplorerInputError(f"Give {count} boxes x1,y1,x2,y2 joined by '_'. Received: boxes={raw!r:.200}")
+    boxes = tuple(parse_box(b) if isinstance(b, str) else b if isinstance(b, Box) else Box(*b) for b in items)
+    for b in boxes:
+        if min(b.x1, b.y1) < 0 or max(b.x2, b.y2) > size:
+            raise ExplorerInputError(f"A box lies inside the {size:g} x {size:g} image. "
+                                     f"Received: box=({b.x1:g}, {b.y1:g}, {b.x2:g}, {b.y2:g})")
+    return boxes
+
+
+def move_detections(detections: Sequence[Detection], boxes: Sequence[Box]) -> tuple[Detection, ...]:
+    """The same detections (same scores) with their boxes moved to `boxes`, in order."""
+    if len(boxes) != len(detections):
+        raise ExplorerInputError(f"Each detection needs one box. Received: {len(boxes)} boxes "
+                                 f"for {len(detections)} detections")
+    return tuple(Detection(box, d.score) for d, box in zip(detections, boxes))

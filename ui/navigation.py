@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from explorer.i18n import N_
+
 
 @dataclass(frozen=True)
 class PageInfo:
-    """A page of the app and what it is for."""
+    """A page of the app and what it is for (title and blurb in English: show them with _())."""
 
     path: str
     title: str
@@ -15,55 +17,84 @@ class PageInfo:
     blurb: str
 
 
-HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "What each page is for.")
+HOME = PageInfo("app_pages/home.py", N_("Home"), ":material/home:", N_("What each page is for."))
 PAGES: tuple[PageInfo, ...] = (
     PageInfo(
         "app_pages/freeze_lab.py",
-        "Freeze Lab",
+        N_("Freeze Lab"),
         ":material/ac_unit:",
-        "Pick a backbone, put a Flatten or GAP head on it, freeze layers and watch the "
-        "total and trainable parameter counts change; copy the Keras code.",
+        N_(
+            "Pick a backbone, put a Flatten or GAP head on it, freeze layers and watch the "
+            "total and trainable parameter counts change; copy the Keras code."
+        ),
     ),
     PageInfo(
         "app_pages/convolution_lab.py",
-        "Convolution Lab",
+        N_("Convolution Lab"),
         ":material/grid_on:",
-        "Slide a kernel over a grid, a photo and a signal with any stride, padding and dilation; "
-        "pool, and watch the receptive field grow.",
+        N_(
+            "Slide a kernel over a grid, a photo and a signal with any stride, padding and dilation; "
+            "pool, and watch the receptive field grow."
+        ),
     ),
     PageInfo(
         "app_pages/activations_lab.py",
-        "Activations Lab",
+        N_("Activations Lab"),
         ":material/visibility:",
-        "Put a photo through a CNN and see what each layer sees, from edges to parts; the top-5 "
-        "guess and where in the picture the evidence came from (Grad-CAM).",
+        N_(
+            "Put a photo through a CNN and see what each layer sees, from edges to parts; the top-5 "
+            "guess and where in the picture the evidence came from (Grad-CAM)."
+        ),
     ),
     PageInfo(
         "app_pages/case_studies.py",
-        "Case Studies",
+        N_("Case Studies"),
         ":material/account_tree:",
-        "AlexNet to EfficientNet side by side: parameters, multiply-adds and depth counted from Keras "
-        "models, accuracy against compute, each network's key idea, VGG16's memory per layer.",
+        N_(
+            "AlexNet to EfficientNet side by side: parameters, multiply-adds and depth counted from Keras "
+            "models, accuracy against compute, each network's key idea, VGG16's memory per layer."
+        ),
     ),
     PageInfo(
         "app_pages/strategy_advisor.py",
-        "Strategy Advisor",
+        N_("Strategy Advisor"),
         ":material/explore:",
-        "How many images, how similar to ImageNet: what to freeze and what to train, why, and one "
-        "click to open the plan in the Freeze Lab.",
+        N_(
+            "How many images, how similar to ImageNet: what to freeze and what to train, why, and one "
+            "click to open the plan in the Freeze Lab."
+        ),
     ),
     PageInfo(
         "app_pages/detection_basics.py",
-        "Detection Basics",
+        N_("Detection Basics"),
         ":material/crop_free:",
-        "Set two boxes with sliders and watch IoU change; which predictions count as hits at IoU 0.5 and 0.75, AP, "
-        "and two-stage against one-stage detectors.",
+        N_(
+            "Set two boxes with sliders and watch IoU change; which predictions count as hits at IoU 0.5 and 0.75, AP, "
+            "and two-stage against one-stage detectors."
+        ),
     ),
     PageInfo(
         "app_pages/finetune_lab.py",
-        "Fine-tune Lab",
+        N_("Fine-tune Lab"),
         ":material/model_training:",
-        "Train a head on stored features, fine-tune, two-stage or from scratch on built-in shapes, digits or "
-        "your ZIP; watch live curves, stop any time, compare runs and download the best model.",
+        N_(
+            "Train a head on stored features, fine-tune, two-stage or from scratch on built-in shapes, digits or "
+            "your ZIP; watch live curves, stop any time, compare runs and download the best model."
+        ),
+    ),
+    PageInfo(
+        "app_pages/lessons.py",
+        N_("Lessons"),
+        ":material/school:",
+        N_(
+            "Step through a lecture on the live pages: each step opens a page as the notes set it up, says what to "
+            "look at and asks the class to predict a number before it shows it."
+        ),
+    ),
+    PageInfo(
+        "app_pages/glossary.py",
+        N_("Glossary"),
+        ":material/translate:",
+        N_("The field's terms in English and Korean, as every page uses them."),
     ),
 )

@@ -1,15 +1,17 @@
 """Fine-tune Lab runs in a worker thread: a click elsewhere reruns the page, never the run.
 
 The thread owns the run; the page only reads a RunHandle kept in session state and redraws
-it from a fragment that re-runs every second. Stop sets an Event that the run checks after
-each batch, so it ends cleanly and keeps its best checkpoint.
+it from a fragment that re-runs every second while a run is live, and not at all otherwise
+(an idle page never reruns by itself). Stop sets an Event that the run checks after each
+batch, so it ends cleanly and keeps its best checkpoint. One handle may hold several runs
+one after the other: the "how much data" sizes, or the three-way comparison.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,15 +27,31 @@ from explorer.io.datasets import (
     split_dataset,
 )
 from explorer.errors import ExplorerInputError
-from explorer.training import Progress, RunResult, TrainConfig, classify, load_classifier, run_training
-from explorer.figures.training import curves_figure
-from ui.state.finetune import ERROR, MODEL_FILE, PHOTO
-from ui.upload import checked_bytes, digest_of, file_uploader, photo_uploader, read_photo
+from explorer.training import (
+    Progress,
+    RunResult,
+    SizePlan,
+    TimeLeft,
+    TrainConfig,
+    classify,
+    format_time_left,
+    load_classifier,
+    plan_data_sizes,
+    run_training,
+)
+from explorer.figures.training import compare_figure, confusion_figure, curves_figure, data_size_figure, metric_label
+from ui.i18n import N_, _
+from ui.state.finetune import COMPARE, DOWNLOAD, ERROR, METRIC, MODEL_FILE, PHOTO, STATE
+from explorer.io.text import literal
+from explorer.training import records
+from ui.upload import checked_bytes, digest_of, file_uploader, photo_uploader, read_photo, show_error
 
 ACTIVE = "finetune.active"
 RUNS = "finetune.runs"
 DATA_SIZE = "finetune.data_size"
 MAX_RUNS = 12
+COMPARED = ("feature-extraction", "scratch", "two-stage")
+"""The one-click comparison: transfer (head on stored features), the same network from scratch, two-stage."""
 
 
 @dataclass(eq=False)
@@ -51,32 +69,58 @@ class RunHandle:
     sizes: tuple[int, ...] = ()
     """Set for the "how much data" experiment: one run per training-images-per-class count."""
     points: list[tuple[int, float]] = field(default_factory=list)
+    plan: SizePlan | None = None
+    queue: tuple[TrainConfig, ...] = ()
+    """Set for a comparison: these runs one after the other on the same split (config is the current one)."""
+    finished: list[RunResult] = field(default_factory=list)
+    clock: TimeLeft | None = None
+    _clock_started: float = -1.0
+    folder: Path | None = None
+    """The run's record folder (explorer.training.records): a restart mid-run is reported."""
 
     def start(self) -> RunHandle:
-        self.thread = threading.Thread(target=self._work, name="finetune-run", daemon=True)
+        self.thread = threading.Thread(target=self._recorded, name="finetune-run", daemon=True)
         self.thread.start()
         return self
 
+    def _recorded(self) -> None:
+        """_work with a record on disk: a run cut short by a server restart is reported on the next load."""
+        self.folder = records.start_record(self.config.label, self.config.total_epochs)
+        try:
+            self._work()
+        finally:
+            records.finish_record(self.folder)
+
     def _work(self) -> None:
         try:
-            if not self.sizes:
+            for config in self.queue:  # a comparison: every run on the same split, one after the other
+                if self.stop_event.is_set():
+                    break
+                self.config, self.progress, self.started = config, None, time.monotonic()
+                self.result = run_training(self.split, config, progress=self._on_progress, stop=self.stop_event)
+                self.finished.append(self.result)
+            if not self.sizes and not self.queue:
                 self.result = run_training(self.split, self.config, progress=self._on_progress, stop=self.stop_event)
-            for n in self.sizes:  # the same strategy at each data size, one after the other
+            for n in self.sizes:  # the same strategy at each data size (planned: distinct, ascending)
+                if self.stop_event.is_set():
+                    break
                 part = self.split.per_class(n, self.config.seed)
-                used = int(np.bincount(part.train_labels).max())
-                if self.stop_event.is_set() or (self.points and used <= self.points[-1][0]):
-                    break  # stopped, or the data set has no more images per class
                 self.progress, self.started = None, time.monotonic()  # progress and time left: this run
                 self.result = run_training(part, self.config, progress=self._on_progress, stop=self.stop_event)
                 if not self.result.stopped:
-                    self.points.append((used, self.result.val_accuracy))
+                    self.points.append((n, self.result.val_accuracy))
         except ExplorerInputError as exc:
             self.error = str(exc)
         except Exception as exc:  # a bug: show one line, not a traceback; tests see it in .error
             self.error = f"The run failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]})"
 
     def _on_progress(self, progress: Progress) -> None:
+        if self.clock is None or self._clock_started != self.started:  # a new run: a new clock
+            self.clock, self._clock_started = TimeLeft.for_config(self.config), self.started
+        self.clock.observe(progress, time.monotonic())
         self.progress = progress
+        if self.folder is not None:
+            records.update_record(self.folder, progress.epoch, progress.epochs)
 
     @property
     def running(self) -> bool:
@@ -85,17 +129,20 @@ class RunHandle:
     def status_line(self) -> tuple[float, str]:
         """(fraction done, 'epoch 3/10 · batch 2/5 · about 12 s left')."""
         p = self.progress
-        if p is None:
-            return 0.0, "Building the model..."
-        if p.stage == "features":
-            return 0.0, "Running the frozen backbone once over every image (stored features)..."
-        elapsed = time.monotonic() - self.started
-        left = elapsed * (1 - p.fraction) / p.fraction if p.fraction > 0.02 else None
-        eta = f" · about {left:.0f} s left" if left is not None else ""
-        stage = " (stage 2)" if p.stage == "stage 2" else ""
+        where = ""  # which run of several
         if self.sizes:
-            stage += f" · data size {len(self.points) + 1} of {len(self.sizes)}"
-        return p.fraction, f"epoch {p.epoch}/{p.epochs}{stage} · batch {p.batch}/{p.batches}{eta}"
+            where = " · " + _("data size {i} of {n}").format(i=len(self.points) + 1, n=len(self.sizes))
+        if self.queue:
+            where = " · " + _("run {i} of {n}").format(i=len(self.finished) + 1, n=len(self.queue))
+        if p is None:
+            return 0.0, _("Building the model...") + where
+        if p.stage == "features":
+            return 0.0, _("Running the frozen backbone once over every image (stored features)...") + where
+        left = self.clock.seconds_left(time.monotonic()) if self.clock is not None else None
+        eta = " · " + format_time_left(left) + (" " + _("(this run)") if where else "")
+        stage = (" " + _("(stage 2)") if p.stage == "stage 2" else "") + where
+        return p.fraction, _("epoch {e}/{epochs}").format(e=p.epoch, epochs=p.epochs) + stage + " · " + _(
+            "batch {b}/{batches}").format(b=p.batch, batches=p.batches) + eta
 
 
 @st.cache_resource(max_entries=8, show_spinner="Preparing the images...")
@@ -131,13 +178,45 @@ def zip_data(data: bytes, image_size: int) -> ImageDataset:
 
 
 def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 0.2,
-              sizes: tuple[int, ...] = ()) -> None:
-    """Start a run in a worker thread (one per count in sizes, if given), unless one is going on."""
+              sizes: tuple[int, ...] = (), compare: tuple[TrainConfig, ...] = ()) -> None:
+    """Start a run in a worker thread, unless one is going on.
+
+    With sizes, one run per planned size (a size the data cannot give is skipped and said so;
+    a validation set too small to separate the points is refused with an error on the page).
+    With compare, those runs one after the other on the same split.
+    """
     active: RunHandle | None = st.session_state.get(ACTIVE)
     if active is not None and active.running:
         return
     split = split_dataset(dataset, val_fraction, config.seed)
-    st.session_state[ACTIVE] = RunHandle(config, split, sizes=tuple(sorted(set(sizes)))).start()
+    plan = None
+    if sizes:
+        try:
+            plan = plan_data_sizes(split, sizes)
+        except ExplorerInputError as exc:
+            st.session_state[ERROR] = str(exc)
+            return
+    handle = RunHandle(compare[0] if compare else config, split, sizes=plan.runs if plan else (), plan=plan,
+                       queue=tuple(compare))
+    st.session_state[ACTIVE] = handle.start()
+
+
+DEFAULTS_WHY = N_(
+    "Why the defaults show the lesson: 40 shapes per class are too few for EfficientNet-Lite0 to learn from random "
+    "weights in 6 epochs (from scratch stays near chance), its ImageNet features already tell the shapes apart "
+    "(feature extraction), and stage 2 then adapts all but BatchNormalization at a 10x lower rate (two-stage)."
+)
+
+
+def comparison_configs(config: TrainConfig, values: dict | None = None) -> tuple[TrainConfig, ...]:
+    """The page's settings as transfer (feature extraction), from scratch and two-stage, each at its own rate.
+
+    The rates and stage-2 settings come from the page's state (values by field name; the session's
+    when None), as the sidebar shows them only for the strategy chosen.
+    """
+    values = STATE.values() if values is None else values
+    return tuple(replace(config, strategy=s, learning_rate=values[f"lr_{s}"], stage2_epochs=values["stage2"],
+                         stage2_learning_rate=values["lr2"]) for s in COMPARED)
 
 
 def active_run() -> RunHandle | None:
@@ -145,49 +224,130 @@ def active_run() -> RunHandle | None:
     return st.session_state.get(ACTIVE)
 
 
-@st.fragment(run_every=1.0)
 def live_panel() -> None:
+    """The live run's panel, refreshed every second, or nothing at all when no run is live.
+
+    run_every only while a run is live: an idle page must not rerun by itself (a timer firing
+    during a fresh page's first full run could leave it stale, grey, with no Train button).
+    """
+    if active_run() is not None:
+        _live_fragment()
+
+
+def _file_finished(handle: RunHandle) -> None:
+    """Keep a finished handle's results (runs, or the data-size points) and its error, if any."""
+    st.session_state.pop(ACTIVE, None)
+    if handle.sizes or handle.plan is not None:
+        st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points), handle.plan)
+    done = handle.finished or ([handle.result] if handle.result is not None and not handle.sizes else [])
+    runs = st.session_state.setdefault(RUNS, [])
+    runs.extend((result, handle.split) for result in done)
+    del runs[:-MAX_RUNS]
+    st.session_state[ERROR] = handle.error
+
+
+@st.fragment(run_every=1.0)
+def _live_fragment() -> None:
     """Progress, live curves and Stop; when the run ends, keep its result and rerun the page."""
     handle = active_run()
     if handle is None:
         return
     if not handle.running:
-        st.session_state.pop(ACTIVE, None)
-        if handle.sizes:
-            st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points))
-            st.session_state[ERROR] = handle.error
-        elif handle.result is not None:
-            runs = st.session_state.setdefault(RUNS, [])
-            runs.append((handle.result, handle.split))
-            del runs[:-MAX_RUNS]
-        else:
-            st.session_state[ERROR] = handle.error
+        _file_finished(handle)
         st.rerun()
     fraction, line = handle.status_line()
     left, right = st.columns([6, 1], vertical_alignment="bottom")
-    left.progress(fraction, text=f"**Training {handle.config.label}** — {line}")
+    left.progress(fraction, text="**" + _("Training {label}").format(label=handle.config.label) + f"** — {line}")
     # A callback, not `if st.button(...)`: it runs before any rerun, so a click that lands
     # while the fragment refreshes is never lost.
-    right.button("Stop", key="finetune.stop", icon=":material/stop_circle:", width="stretch",
+    right.button(_("Stop"), key="finetune.stop", icon=":material/stop_circle:", width="stretch",
                  disabled=handle.stop_event.is_set(), on_click=handle.stop_event.set)
     if handle.progress is not None and handle.progress.history.get("loss"):
         st.plotly_chart(curves_figure(handle.progress.history, handle.progress.events), width="stretch",
                         theme=None, key="finetune.live_chart")
+    from ui.xray import live_heatmap  # here: ui.xray builds on this module
+
+    live_heatmap(handle.progress)
+
+
+def data_size_panel() -> None:
+    """The "how much data" result: accuracy per size, with why a size was skipped and what one image is worth."""
+    experiment = st.session_state.get(DATA_SIZE)
+    if not experiment:
+        return
+    label, points, plan = (*experiment, None)[:3]
+    st.subheader(_("How much data: {label}").format(label=label))
+    st.plotly_chart(data_size_figure(points, label, plan.accuracy_step if plan else None), width="stretch",
+                    theme=None, key="finetune.data_size_chart")
+    if plan is not None:
+        st.caption("  \n".join(plan.notes()))
+
+
+def last_run_panel(result: RunResult, split: DataSplit) -> None:
+    """The last run: its accuracy line, curves, confusion matrix, wrong guesses and the model to download."""
+    st.subheader(_("Last run: {label}").format(label=result.config.label))
+    st.markdown(f"### `{result.accuracy_line}`  \n" + _("best checkpoint of {n} epochs, {s} s").format(
+        n=result.epochs_run, s=f"{result.seconds:.1f}") + (" · " + _("stopped") if result.stopped else ""))
+    st.plotly_chart(curves_figure(result.history, result.events), width="stretch", theme=None, key="finetune.curves")
+    conf, wrong = st.columns([2, 3])
+    conf.plotly_chart(confusion_figure(result.confusion, result.class_names), theme=None, key="finetune.confusion")
+    with wrong:
+        st.markdown("**" + _("Misclassified") + f"** ({len(result.misclassified)})")
+        pics = misclassified_images(split.val_images, result)
+        if pics:
+            st.image([p for p, _c in pics], caption=[c for _p, c in pics], width=96)
+        with open(result.checkpoint, "rb") as f:
+            st.download_button(_("Download the best model (.keras)"), f.read(), "best.keras", key=DOWNLOAD,
+                               help=_("Plain Keras opens it: keras.models.load_model(\"best.keras\"). The class "
+                                      "names end its name (model.name), the input size is model.input_shape."))
+
+
+def compare_panel(history: list[tuple[RunResult, DataSplit]]) -> list[str]:
+    """The session's runs on one chart (the last three chosen, a new run joins); returns the runs' labels."""
+    labels = [f"{i + 1}. {r.config.label}" for i, (r, _s) in enumerate(history)]
+    st.subheader(_("Compare runs"))
+    chosen = st.multiselect(_("Runs"), labels, default=labels[-3:], key=f"{COMPARE}.{len(labels)}")
+    metric = st.radio(_("Metric"), STATE.options(METRIC), horizontal=True, key=METRIC, format_func=metric_label)
+    picked = [(label, r.history) for label, (r, _s) in zip(labels, history) if label in chosen]
+    st.plotly_chart(compare_figure(picked, metric), width="stretch", theme=None, key="finetune.compare_chart")
+    return labels
 
 
 def misclassified_images(split_images: np.ndarray, result: RunResult, limit: int = 12) -> list[tuple[np.ndarray, str]]:
     """The wrong guesses with captions, for st.image."""
-    return [(split_images[m.index], f"{m.true} → {m.predicted} ({m.confidence:.0%})")
+    return [(split_images[m.index], f"{literal(m.true, 40)} → {literal(m.predicted, 40)} ({m.confidence:.0%})")
             for m in result.misclassified[:limit]]
 
 
 def classify_panel() -> None:
     """A model saved by this page and a photo: the model's top guesses."""
-    model_file = file_uploader("A .keras model saved by this page", MODEL_FILE, ["keras"])
-    photo = photo_uploader("A photo", PHOTO)
+    model_file = file_uploader(_("A .keras model saved by this page"), MODEL_FILE, ["keras"])
+    photo = photo_uploader(_("A photo"), PHOTO)
     if model_file and photo:
         try:
             ranked = classify(load_classifier(checked_bytes(model_file)), read_photo(photo).pixels)
-            st.markdown("\n".join(f"- **{name}**: {p:.1%}" for name, p in ranked[:5]))
+            st.markdown("\n".join(f"- {literal(name)}: **{p:.1%}**" for name, p in ranked[:5]))
         except ExplorerInputError as exc:
-            st.error(str(exc))
+            show_error(exc)
+
+
+def restart_notice() -> None:
+    """Say so when a run was cut short by a server restart (its record says running, its server is gone).
+
+    Offers the run's best checkpoint when one was written; Dismiss marks the record as seen.
+    """
+    from ui.upload import error_text
+
+    for record in records.interrupted_runs()[:3]:
+        key = record.folder.name
+        text, button = st.columns([6, 1], vertical_alignment="center")
+        text.warning(_("A training run ({label}) was interrupted by a server restart after epoch {epoch} of {epochs}; "
+                       "this page started afresh.").format(label=error_text(record.label), epoch=record.epoch,
+                                                            epochs=record.epochs), icon=":material/restart_alt:")
+        if record.checkpoint is not None:
+            text.download_button(_("Download its best checkpoint (.keras)"), record.checkpoint.read_bytes(),
+                                 "best.keras", key=f"finetune.restart.download.{key}")
+        else:
+            text.caption(_("It had not written a checkpoint yet (the best one is saved when a run ends)."))
+        button.button(_("Dismiss"), key=f"finetune.restart.dismiss.{key}", on_click=records.dismiss_record,
+                      args=(record.folder,))

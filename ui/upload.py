@@ -16,15 +16,23 @@ import streamlit as st
 
 from explorer.errors import ExplorerInputError
 from explorer.io.images import ALLOWED_FORMATS, MAX_IMAGE_BYTES, MAX_UPLOAD_MB, LoadedImage, load_image, load_sample
+from explorer.io.text import escape_markdown, plain, scrub_paths
+from ui.i18n import _
 
 __all__ = [
-    "PHOTO_HELP", "PHOTO_TYPES", "checked_bytes", "digest_of", "file_uploader", "photo_uploader", "read_photo",
-    "sample_photo",
+    "PHOTO_HELP", "PHOTO_TYPES", "checked_bytes", "digest_of", "error_text", "file_uploader", "photo_help",
+    "photo_uploader", "read_photo", "sample_photo", "show_error",
 ]
 
 PHOTO_TYPES: tuple[str, ...] = tuple(dict.fromkeys([f.lower() for f in ALLOWED_FORMATS] + ["jpg"]))
 """File extensions offered for a photo; the decoder trusts the bytes, never the name."""
 PHOTO_HELP = f"PNG, JPEG, WebP, BMP or GIF, up to {MAX_UPLOAD_MB} MB."
+"""In English; a page shows photo_help() (the session's language)."""
+
+
+def photo_help() -> str:
+    """The photo uploader's help in the session's language."""
+    return _("PNG, JPEG, WebP, BMP or GIF, up to {mb} MB.").format(mb=MAX_UPLOAD_MB)
 
 
 def photo_uploader(label: str, key: str, *, help: str | None = None, where: Any = None) -> Any:
@@ -36,14 +44,14 @@ def photo_uploader(label: str, key: str, *, help: str | None = None, where: Any 
     Returns:
         The uploaded file, or None.
     """
-    return file_uploader(label, key, PHOTO_TYPES, help=help or PHOTO_HELP, where=where)
+    return file_uploader(label, key, PHOTO_TYPES, help=help or photo_help(), where=where)
 
 
 def file_uploader(label: str, key: str, types: tuple[str, ...] | list[str], *, help: str | None = None,
                   where: Any = None) -> Any:
     """An uploader for one file of the given types, with the app's size limit."""
     return (where or st).file_uploader(label, type=list(types), key=key, max_upload_size=MAX_UPLOAD_MB,
-                                       help=help or f"Up to {MAX_UPLOAD_MB} MB.")
+                                       help=help or _("Up to {mb} MB.").format(mb=MAX_UPLOAD_MB))
 
 
 def checked_bytes(uploaded: Any) -> bytes:
@@ -53,13 +61,23 @@ def checked_bytes(uploaded: Any) -> bytes:
         ExplorerInputError: the file is empty or over MAX_UPLOAD_MB.
     """
     data = uploaded.getvalue()
-    name = str(getattr(uploaded, "name", "upload"))
+    name = plain(getattr(uploaded, "name", "upload"))
     if not data:
-        raise ExplorerInputError(f"The file is empty. Received: name={name!r}, 0 bytes")
+        raise ExplorerInputError(_("The file is empty.") + f" Received: name={name!r}, 0 bytes")
     if len(data) > MAX_IMAGE_BYTES:
-        raise ExplorerInputError(f"Files must be at most {MAX_UPLOAD_MB} MB. Received: name={name!r}, "
-                                 f"{len(data) / 2**20:.1f} MB ({len(data):,} bytes)")
+        raise ExplorerInputError(_("Files must be at most {mb} MB.").format(mb=MAX_UPLOAD_MB)
+                                 + f" Received: name={name!r}, {len(data) / 2**20:.1f} MB ({len(data):,} bytes)")
     return data
+
+
+def error_text(error: BaseException | str) -> str:
+    """A message for st.error: no server path in it, and the names it quotes shown as typed (never as Markdown)."""
+    return escape_markdown(scrub_paths(str(error)))
+
+
+def show_error(error: BaseException | str, where: Any = None, **kwargs: Any) -> None:
+    """st.error with error_text: what every page shows for an ExplorerInputError."""
+    (where or st).error(error_text(error), **kwargs)
 
 
 def digest_of(data: bytes) -> str:
@@ -80,7 +98,7 @@ def read_photo(uploaded: Any) -> LoadedImage:
             JPEG, WebP, BMP or GIF, truncated or corrupt, or too many pixels.
     """
     data = checked_bytes(uploaded)
-    return _decoded(digest_of(data), str(getattr(uploaded, "name", "upload")), data)
+    return _decoded(digest_of(data), plain(getattr(uploaded, "name", "upload")), data)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

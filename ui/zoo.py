@@ -10,6 +10,7 @@ from explorer.models.backbones import build_backbone, get_backbone
 from explorer.models.params import ParamTable, compute_param_table
 from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, build_zoo_model, memory_per_layer
 from explorer.figures.zoo import memory_figure, zoo_bubble_figure
+from ui.i18n import _
 
 _READY: set[str] = set()
 
@@ -26,10 +27,11 @@ def zoo_models() -> dict[str, ZooModel]:
     """Every network of the zoo by id; the first call builds them with a progress bar."""
     if _READY.issuperset(spec.id for spec in ZOO):
         return {spec.id: zoo_model(spec.id) for spec in ZOO}
-    bar = st.progress(0.0, text="Building the networks once to count them...")
+    bar = st.progress(0.0, text=_("Building the networks once to count them..."))
     models = {}
     for i, spec in enumerate(ZOO):
-        bar.progress(i / len(ZOO), text=f"Building {spec.name} in Keras to count it ({i + 1} of {len(ZOO)})...")
+        bar.progress(i / len(ZOO), text=_("Building {name} in Keras to count it ({i} of {n})...").format(
+            name=spec.name, i=i + 1, n=len(ZOO)))
         models[spec.id] = zoo_model(spec.id)
     bar.empty()
     return models
@@ -44,9 +46,10 @@ def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
 
 
 @st.cache_resource(show_spinner=False)
-def zoo_figures() -> tuple[go.Figure, go.Figure, MemoryReport]:
-    """The bubble chart, VGG16's memory chart and its report: read-only, built once (Plotly takes
-    a quarter of a second to build them, every rerun otherwise)."""
+def zoo_figures(language: str) -> tuple[go.Figure, go.Figure, MemoryReport]:
+    """The bubble chart, VGG16's memory chart and its report: read-only, built once per language
+    (Plotly takes a quarter of a second to build them, every rerun otherwise); the charts' words
+    are in the session's language, which is therefore part of the cache key."""
     zoo = zoo_models()
     report = memory_per_layer(zoo["vgg16"])
     return zoo_bubble_figure([zoo[spec.id] for spec in ZOO]), memory_figure(report), report

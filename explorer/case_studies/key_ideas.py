@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from explorer.models.classic_nets import AUX_AFTER, AUX_LOSS_WEIGHT, auxiliary_classifier_params
 from explorer.errors import ExplorerInputError
+from explorer.i18n import _
 from explorer.case_studies.zoo import (
     ZooLayer,
     ZooModel,
@@ -153,7 +154,8 @@ def _share(part: float, whole: float) -> str:
 def _chain_idea(model: ZooModel, first: str, title: str, text: str, facts: list[Fact]) -> KeyIdea:
     last = model.layers[-1].name
     return KeyIdea(model.spec.id, title, text, tuple(facts),
-                   (Diagram(f"The whole {model.spec.name} from the Keras model.", module_dot(model, first, last)),))
+                   (Diagram(_("The whole {name} from the Keras model.").format(name=model.spec.name),
+                            module_dot(model, first, last)),))
 
 
 def _alexnet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -162,28 +164,30 @@ def _alexnet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     conv_madds_ = _sum(m.layers, "madds", ("Conv2D",))
     grouped = [layer for layer in m.layers if "groups" in layer.label]
     saved = sum(_kernel_weights(layer) for layer in grouped)
-    return _chain_idea(m, m.layers[0].name, "Conv-pool-norm blocks, big filters, two GPUs", (
+    return _chain_idea(m, m.layers[0].name, _("Conv-pool-norm blocks, big filters, two GPUs"), _(
         "Five convolutions (11x11 stride 4, then 5x5 and 3x3) with ReLU, max pooling and local response "
         "normalisation, then three dense layers with dropout 0.5. Trained with SGD, momentum 0.9 and "
         "weight decay 0.0005 (paper, section 5), split over two GPUs: conv2, conv4 and conv5 only see the "
         "maps on their own GPU, which is a grouped convolution."), [
-        Fact("conv1 output", _shape(m.layer("conv1")), "11x11 filters, stride 4, on a 227x227 image"),
-        Fact("Parameters in the 3 dense layers", f"{dense:,}", f"{_share(dense, m.params)} of all"),
-        Fact("Multiply-adds in the 5 conv layers", millions(conv_madds_), f"{_share(conv_madds_, m.madds)} of all"),
-        Fact("Weights saved by the two-GPU groups", f"{saved:,}", "a full conv2/4/5 would have twice the weights"),
+        Fact(_("conv1 output"), _shape(m.layer("conv1")), _("11x11 filters, stride 4, on a 227x227 image")),
+        Fact(_("Parameters in the 3 dense layers"), f"{dense:,}", _("{share} of all").format(share=_share(dense, m.params))),
+        Fact(_("Multiply-adds in the 5 conv layers"), millions(conv_madds_),
+             _("{share} of all").format(share=_share(conv_madds_, m.madds))),
+        Fact(_("Weights saved by the two-GPU groups"), f"{saved:,}", _("a full conv2/4/5 would have twice the weights")),
     ])
 
 
 def _zfnet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     m, a = zoo["zfnet"], zoo["alexnet"]
-    return _chain_idea(m, m.layers[0].name, "AlexNet, tuned by looking inside", (
+    return _chain_idea(m, m.layers[0].name, _("AlexNet, tuned by looking inside"), _(
         "Zeiler and Fergus projected feature maps back to pixels (a deconvnet) and saw that AlexNet's "
         "11x11 stride-4 first layer aliased and left dead filters. A 7x7 stride-2 first layer, a stride-2 "
         "conv2 and wider conv3-5 on one GPU fixed it: same depth, more compute, better accuracy."), [
-        Fact("First layer", "7x7/2 instead of 11x11/4", f"output {_shape(m.layer('conv1'))} vs {_shape(a.layer('conv1'))}"),
-        Fact("Multiply-adds", millions(m.madds), f"AlexNet: {millions(a.madds)}"),
-        Fact("Parameters", f"{m.params:,}", f"AlexNet: {a.params:,}"),
-        Fact("Top-1 (published)", f"{m.spec.top1:.1f}%", f"AlexNet: {a.spec.top1:.1f}%"),
+        Fact(_("First layer"), _("7x7/2 instead of 11x11/4"),
+             _("output {ours} vs {theirs}").format(ours=_shape(m.layer("conv1")), theirs=_shape(a.layer("conv1")))),
+        Fact(_("Multiply-adds"), millions(m.madds), f"AlexNet: {millions(a.madds)}"),
+        Fact(_("Parameters"), f"{m.params:,}", f"AlexNet: {a.params:,}"),
+        Fact(_("Top-1 (published)"), m.spec.top1_text, f"AlexNet: {a.spec.top1_text}%"),
     ])
 
 
@@ -215,17 +219,19 @@ def _vgg16(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     three = sum(_kernel_weights(layer) for layer in block5)
     seven = stacked_conv_weights(1, 7, c)
     convs = [layer for layer in m.layers if layer.type == "Conv2D"]
-    return KeyIdea("vgg16", "Only 3x3 convolutions, stacked", (
+    return KeyIdea("vgg16", _("Only 3x3 convolutions, stacked"), _(
         "Every convolution is 3x3 with stride 1. Two stacked 3x3 layers see a 5x5 patch of their input "
         "and three see 7x7, like one big filter, but with fewer weights and a ReLU after each layer, so "
-        f"the function is more non-linear. Below, the weights of VGG16's block 5 (C = {c}) taken from Keras."), (
-        Fact("Receptive field of 1, 2, 3 stacked 3x3", ", ".join(f"{stacked_receptive_field(n)}x{stacked_receptive_field(n)}"
-                                                                for n in (1, 2, 3))),
-        Fact("Three 3x3 layers (block 5, no biases)", f"{three:,}", f"27 C^2 with C = {c}"),
-        Fact("One 7x7 layer, same C", f"{seven:,}", f"49 C^2: {_share(seven - three, seven)} more than three 3x3"),
-        Fact("Non-linearities", "3 vs 1"),
-        Fact("3x3 conv layers in VGG16", f"{sum(layer.label.startswith('3x3') for layer in convs)} of {len(convs)}"),
-    ), (Diagram("Same 7x7 view of the input: three 3x3 layers against one 7x7 layer.", _stack_dot(c)),))
+        "the function is more non-linear. Below, the weights of VGG16's block 5 (C = {c}) taken from Keras.").format(c=c), (
+        Fact(_("Receptive field of 1, 2, 3 stacked 3x3"), ", ".join(f"{stacked_receptive_field(n)}x{stacked_receptive_field(n)}"
+                                                                   for n in (1, 2, 3))),
+        Fact(_("Three 3x3 layers (block 5, no biases)"), f"{three:,}", _("27 C^2 with C = {c}").format(c=c)),
+        Fact(_("One 7x7 layer, same C"), f"{seven:,}",
+             _("49 C^2: {share} more than three 3x3").format(share=_share(seven - three, seven))),
+        Fact(_("Non-linearities"), _("3 vs 1")),
+        Fact(_("3x3 conv layers in VGG16"), _("{n} of {total}").format(
+            n=sum(layer.label.startswith('3x3') for layer in convs), total=len(convs))),
+    ), (Diagram(_("Same 7x7 view of the input: three 3x3 layers against one 7x7 layer."), _stack_dot(c)),))
 
 
 def _vgg19(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -234,15 +240,17 @@ def _vgg19(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     per_block = {k: [sum(layer.name.startswith(f"block{b}_") for layer in cs) for b in range(1, 6)]
                  for k, cs in convs.items()}
     act = {k: sum(layer.activations for layer in z.layers) for k, z in (("16", v), ("19", m))}
-    return KeyIdea("vgg19", "Deeper VGG: more cost, little gain", (
+    return KeyIdea("vgg19", _("Deeper VGG: more cost, little gain"), _(
         "VGG19 adds one 3x3 layer to each of blocks 3, 4 and 5. Compute and memory grow; in the Keras "
         "table the top-1 accuracy does not move."), (
-        Fact("Conv layers per block", " / ".join(map(str, per_block["19"])), "VGG16: " + " / ".join(map(str, per_block["16"]))),
-        Fact("Extra parameters", f"{m.params - v.params:,}", f"{_share(m.params - v.params, v.params)} more"),
-        Fact("Extra multiply-adds", millions(m.madds - v.madds), f"{_share(m.madds - v.madds, v.madds)} more"),
-        Fact("Extra activations per image", f"{(act['19'] - act['16']) * 4 / 1e6:,.1f} MB", "float32"),
-        Fact("Top-1 (Keras table)", f"{m.spec.top1:.1f}%", f"VGG16: {v.spec.top1:.1f}%"),
-    ), (Diagram("3x3 conv layers per block, counted in the two Keras models (orange: VGG19's extra layers).",
+        Fact(_("Conv layers per block"), " / ".join(map(str, per_block["19"])), "VGG16: " + " / ".join(map(str, per_block["16"]))),
+        Fact(_("Extra parameters"), f"{m.params - v.params:,}",
+             _("{share} more").format(share=_share(m.params - v.params, v.params))),
+        Fact(_("Extra multiply-adds"), millions(m.madds - v.madds),
+             _("{share} more").format(share=_share(m.madds - v.madds, v.madds))),
+        Fact(_("Extra activations per image"), f"{(act['19'] - act['16']) * 4 / 1e6:,.1f} MB", "float32"),
+        Fact(_("Top-1 (Keras table)"), f"{m.spec.top1:.1f}%", f"VGG16: {v.spec.top1:.1f}%"),
+    ), (Diagram(_("3x3 conv layers per block, counted in the two Keras models (orange: VGG19's extra layers)."),
                 _blocks_dot(per_block["16"], per_block["19"])),))
 
 
@@ -292,21 +300,23 @@ def _googlenet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     aux = [auxiliary_classifier_params(m.layer(f"inception_{n}_output").output_shape[-1],
                                        m.layer(f"inception_{n}_output").output_shape[0]) for n in AUX_AFTER]
     head = m.layer("loss3_classifier").params
-    return KeyIdea("googlenet", "Inception modules with 1x1 bottlenecks; auxiliary classifiers", (
+    return KeyIdea("googlenet", _("Inception modules with 1x1 bottlenecks; auxiliary classifiers"), _(
         "Each Inception module runs 1x1, 3x3 and 5x5 convolutions and a 3x3 max pool side by side and "
         "concatenates them. Cheap 1x1 convolutions first shrink the channels that the 3x3 and 5x5 see. "
         "Global average pooling replaces AlexNet's big dense layers. During training two auxiliary "
-        f"classifiers on inception 4a and 4d add their loss (weight {AUX_LOSS_WEIGHT}) so that gradients "
-        "reach the lower layers; they are dropped at inference."), (
-        Fact("Inception 3a with 1x1 bottlenecks", f"{millions(with_)} mult-adds", f"on {h}x{w}x{c_in}, from the Keras layers"),
-        Fact("The same module without them", f"{millions(without)} mult-adds", f"{without / with_:.1f}x more"),
-        Fact("Auxiliary classifiers (training only)", " + ".join(f"{p:,}" for p in aux),
-             f"parameters; the inference network has {m.params:,}"),
-        Fact("Classifier after global average pooling", f"{head:,}", "parameters: one dense layer 1024 -> 1000"),
-        Fact("Depth", f"{m.depth} layers with weights", "the paper: 22"),
-    ), (Diagram("Inception 3a from the Keras model: four branches, concatenated.",
+        "classifiers on inception 4a and 4d add their loss (weight {weight}) so that gradients "
+        "reach the lower layers; they are dropped at inference.").format(weight=AUX_LOSS_WEIGHT), (
+        Fact(_("Inception 3a with 1x1 bottlenecks"), _("{n} mult-adds").format(n=millions(with_)),
+             _("on {shape}, from the Keras layers").format(shape=f"{h}x{w}x{c_in}")),
+        Fact(_("The same module without them"), _("{n} mult-adds").format(n=millions(without)),
+             _("{ratio}x more").format(ratio=f"{without / with_:.1f}")),
+        Fact(_("Auxiliary classifiers (training only)"), " + ".join(f"{p:,}" for p in aux),
+             _("parameters; the inference network has {n}").format(n=f"{m.params:,}")),
+        Fact(_("Classifier after global average pooling"), f"{head:,}", _("parameters: one dense layer 1024 -> 1000")),
+        Fact(_("Depth"), _("{n} layers with weights").format(n=m.depth), _("the paper: 22")),
+    ), (Diagram(_("Inception 3a from the Keras model: four branches, concatenated."),
                 module_dot(m, "pool2_3x3_s2", "inception_3a_output")),
-        Diagram("Where the auxiliary classifiers sit (training only).", _aux_dot())))
+        Diagram(_("Where the auxiliary classifiers sit (training only)."), _aux_dot())))
 
 
 def _resnet50(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -316,18 +326,20 @@ def _resnet50(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     bottleneck = _sum(module, "madds")
     basic = 2 * conv_madds(h, w, 3, c, c)
     adds = sum(layer.type == "Add" for layer in m.layers)
-    return KeyIdea("resnet50", "Residual connections and bottleneck blocks", (
+    return KeyIdea("resnet50", _("Residual connections and bottleneck blocks"), _(
         "Each block learns a residual F(x) and outputs F(x) + x: the identity path lets the signal and "
         "the gradient skip the block, so a 50-layer network trains better than a shallower plain one. "
         "Bottleneck blocks squeeze the channels with a 1x1 convolution, do the 3x3 on the narrow tensor "
         "and expand back with another 1x1. Batch normalisation after every convolution, no dropout. A "
         "ResNet ensemble won ILSVRC 2015 with 3.57% top-5 error (He et al., Table 5), below the ~5.1% "
         "measured for a trained human (Russakovsky et al. 2015)."), (
-        Fact("Residual blocks (Add layers)", str(adds)),
-        Fact(f"Bottleneck conv2_block2 on {h}x{w}x{c}", f"{millions(bottleneck)} mult-adds", "1x1 -> 3x3 -> 1x1, from Keras"),
-        Fact(f"Two plain 3x3 convs at {c} channels", f"{millions(basic)} mult-adds", f"{basic / bottleneck:.1f}x more"),
-        Fact("Depth", f"{m.depth} layers with weights"),
-    ), (Diagram("conv2_block2 from the Keras model: the bottleneck and its identity shortcut.",
+        Fact(_("Residual blocks (Add layers)"), str(adds)),
+        Fact(_("Bottleneck conv2_block2 on {shape}").format(shape=f"{h}x{w}x{c}"),
+             _("{n} mult-adds").format(n=millions(bottleneck)), _("1x1 -> 3x3 -> 1x1, from Keras")),
+        Fact(_("Two plain 3x3 convs at {c} channels").format(c=c), _("{n} mult-adds").format(n=millions(basic)),
+             _("{ratio}x more").format(ratio=f"{basic / bottleneck:.1f}")),
+        Fact(_("Depth"), _("{n} layers with weights").format(n=m.depth)),
+    ), (Diagram(_("conv2_block2 from the Keras model: the bottleneck and its identity shortcut."),
                 module_dot(m, "conv2_block1_out", "conv2_block2_out")),))
 
 
@@ -356,17 +368,19 @@ def _inception_v3(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     h, w, c_in = _source(first, by_name).output_shape
     pair = first.madds + second.madds
     full = conv_madds(h, w, 7, c_in, second.output_shape[-1])
-    return KeyIdea("inception_v3", "Factorised convolutions", (
+    return KeyIdea("inception_v3", _("Factorised convolutions"), _(
         "Big filters are split into small ones: a 5x5 becomes two 3x3 (18 instead of 25 weights per "
         "channel pair, 28% fewer) and an nxn becomes a 1xn followed by an nx1 (for n = 7: 14 instead of 49, "
         "71% fewer). Grids shrink with a stride-2 convolution and a pooling side by side, so no information "
         "bottleneck. Keras' InceptionV3 has no auxiliary head."), (
-        Fact("Weights per channel pair, 5x5 vs two 3x3", "25 vs 18"),
-        Fact("Weights per channel pair, 7x7 vs 1x7 + 7x1", "49 vs 14"),
-        Fact(f"1x7 + 7x1 in mixed4 on {h}x{w}x{c_in}", f"{millions(pair)} mult-adds", "from the Keras layers"),
-        Fact("One 7x7 with the same channels", f"{millions(full)} mult-adds", f"{full / pair:.1f}x more"),
-        Fact("Grid reduction (mixed3)", f"{_shape(m.layer('mixed2'))} -> {_shape(m.layer('mixed3'))}"),
-    ), (Diagram("mixed4 from the Keras model: 7x7 factorised into 1x7 and 7x1.",
+        Fact(_("Weights per channel pair, 5x5 vs two 3x3"), _("25 vs 18")),
+        Fact(_("Weights per channel pair, 7x7 vs 1x7 + 7x1"), _("49 vs 14")),
+        Fact(_("1x7 + 7x1 in mixed4 on {shape}").format(shape=f"{h}x{w}x{c_in}"),
+             _("{n} mult-adds").format(n=millions(pair)), _("from the Keras layers")),
+        Fact(_("One 7x7 with the same channels"), _("{n} mult-adds").format(n=millions(full)),
+             _("{ratio}x more").format(ratio=f"{full / pair:.1f}")),
+        Fact(_("Grid reduction (mixed3)"), f"{_shape(m.layer('mixed2'))} -> {_shape(m.layer('mixed3'))}"),
+    ), (Diagram(_("mixed4 from the Keras model: 7x7 factorised into 1x7 and 7x1."),
                 module_dot(m, "mixed3", "mixed4")),))
 
 
@@ -376,14 +390,15 @@ def _inception_resnet_v2(zoo: Mapping[str, ZooModel]) -> KeyIdea:
               for k in ("block35", "block17", "block8")}
     # The residual add that feeds each block's first ReLU carries the scale in its label.
     scales = {k: m.layer(m.layer(f"{k}_1_ac").inbound[0]).label.removeprefix("add ") for k in counts}
-    return KeyIdea("inception_resnet_v2", "Inception modules inside residual connections", (
+    return KeyIdea("inception_resnet_v2", _("Inception modules inside residual connections"), _(
         "Inception-style branches compute a residual that is scaled down before it is added to the "
         "block's input: scaling by 0.1-0.3 kept very wide residual networks stable in training. It is "
         "the most accurate network here, and one of the most expensive."), tuple(
-        Fact(f"{k} residual blocks", str(counts[k]), f"output {scales[k]}") for k in counts
-    ) + (Fact("Depth", f"{m.depth} layers with weights"),
-         Fact("Top-1 (Keras table)", f"{m.spec.top1:.1f}%", "the best of the zoo")),
-        (Diagram("block35_1 from the Keras model: three branches, a 1x1 conv, then x + 0.17 r.",
+        Fact(_("{block} residual blocks").format(block=k), str(counts[k]), _("output {scale}").format(scale=scales[k]))
+        for k in counts
+    ) + (Fact(_("Depth"), _("{n} layers with weights").format(n=m.depth)),
+         Fact(_("Top-1 (Keras table)"), f"{m.spec.top1:.1f}%", _("the best of the zoo"))),
+        (Diagram(_("block35_1 from the Keras model: three branches, a 1x1 conv, then x + 0.17 r."),
                  module_dot(m, "mixed_5b", "block35_1_ac")),))
 
 
@@ -395,19 +410,23 @@ def _mobilenet_v2(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     separable = dw.madds + pw.madds
     standard = conv_madds(h, w, 3, c, c_out)
     depthwise_total = _sum(m.layers, "madds", ("DepthwiseConv2D",))
-    return KeyIdea("mobilenet_v2", "Depthwise-separable convolutions, inverted residuals", (
+    return KeyIdea("mobilenet_v2", _("Depthwise-separable convolutions, inverted residuals"), _(
         "A standard 3x3 convolution mixes space and channels at once. MobileNet splits it: a depthwise 3x3 "
         "filters each channel on its own, then a 1x1 convolution mixes channels. The cost falls by about "
         "1/C_out + 1/9. MobileNetV2 wraps this in inverted residual blocks: expand the channels 6x with a 1x1, "
         "filter depthwise, project back to a narrow linear bottleneck, and add the shortcut."), (
-        Fact(f"block_2: depthwise 3x3 + 1x1 on {h}x{w}x{c}", f"{millions(separable)} mult-adds", f"-> {c_out} channels, from Keras"),
-        Fact(f"A standard 3x3 conv {c} -> {c_out}", f"{millions(standard)} mult-adds",
-             f"{standard / separable:.1f}x more (1/{c_out} + 1/9 = {1 / c_out + 1 / 9:.3f})"),
-        Fact("Expansion in block_2", f"{m.layer('block_1_project_BN').output_shape[-1]} -> {c} channels",
+        Fact(_("block_2: depthwise 3x3 + 1x1 on {shape}").format(shape=f"{h}x{w}x{c}"),
+             _("{n} mult-adds").format(n=millions(separable)), _("-> {c} channels, from Keras").format(c=c_out)),
+        Fact(_("A standard 3x3 conv {c_in} -> {c_out}").format(c_in=c, c_out=c_out),
+             _("{n} mult-adds").format(n=millions(standard)),
+             _("{ratio}x more").format(ratio=f"{standard / separable:.1f}")
+             + f" (1/{c_out} + 1/9 = {1 / c_out + 1 / 9:.3f})"),
+        Fact(_("Expansion in block_2"), _("{before} -> {after} channels").format(
+            before=m.layer('block_1_project_BN').output_shape[-1], after=c),
              f"x{c // m.layer('block_1_project_BN').output_shape[-1]}"),
-        Fact("Depthwise layers' share of the compute", _share(depthwise_total, m.madds),
-             "the 1x1 convolutions do most of the work"),
-    ), (Diagram("block_2 from the Keras model: expand, depthwise, project, add.",
+        Fact(_("Depthwise layers' share of the compute"), _share(depthwise_total, m.madds),
+             _("the 1x1 convolutions do most of the work")),
+    ), (Diagram(_("block_2 from the Keras model: expand, depthwise, project, add."),
                 module_dot(m, "block_1_project_BN", "block_2_add")),))
 
 
@@ -416,33 +435,35 @@ def _efficientnet_b0(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     se = [layer for layer in m.layers if "_se_" in layer.name]
     se_params = _sum(tuple(se), "params")
     alpha, beta, gamma = 1.2, 1.1, 1.15
-    return KeyIdea("efficientnet_b0", "Compound scaling of a searched base network", (
+    return KeyIdea("efficientnet_b0", _("Compound scaling of a searched base network"), _(
         "B0 is a MobileNet-style network (MBConv blocks with squeeze-and-excitation and swish) found by "
         "architecture search. B1-B7 scale it up in depth, width and input resolution together: depth by "
-        f"alpha^phi, width by beta^phi, resolution by gamma^phi with alpha = {alpha}, beta = {beta}, "
-        f"gamma = {gamma} (Tan & Le 2019, section 3.3), so that each step of phi about doubles the compute."), (
-        Fact("alpha x beta^2 x gamma^2", f"{alpha * beta ** 2 * gamma ** 2:.2f}", "compute grows by this per step of phi"),
-        Fact("Squeeze-excite blocks", str(sum(layer.name.endswith("_se_excite") for layer in m.layers))),
-        Fact("Parameters in squeeze-excite", f"{se_params:,}", f"{_share(se_params, m.params)} of all"),
-        Fact("Multiply-adds", millions(m.madds),
-             f"ResNet50: {millions(zoo['resnet50'].madds)} for {zoo['resnet50'].spec.top1:.1f}% top-1"),
-    ), (Diagram("block2b from the Keras model: expand, depthwise, squeeze-excite, project, add.",
+        "alpha^phi, width by beta^phi, resolution by gamma^phi with alpha = {alpha}, beta = {beta}, "
+        "gamma = {gamma} (Tan & Le 2019, section 3.3), so that each step of phi about doubles the compute."
+    ).format(alpha=alpha, beta=beta, gamma=gamma), (
+        Fact("alpha x beta^2 x gamma^2", f"{alpha * beta ** 2 * gamma ** 2:.2f}", _("compute grows by this per step of phi")),
+        Fact(_("Squeeze-excite blocks"), str(sum(layer.name.endswith("_se_excite") for layer in m.layers))),
+        Fact(_("Parameters in squeeze-excite"), f"{se_params:,}", _("{share} of all").format(share=_share(se_params, m.params))),
+        Fact(_("Multiply-adds"), millions(m.madds),
+             _("ResNet50: {madds} for {top1} top-1").format(madds=millions(zoo['resnet50'].madds),
+                                                             top1=f"{zoo['resnet50'].spec.top1:.1f}%")),
+    ), (Diagram(_("block2b from the Keras model: expand, depthwise, squeeze-excite, project, add."),
                 module_dot(m, "block2a_project_bn", "block2b_add")),))
 
 
 def _efficientnet_lite0(zoo: Mapping[str, ZooModel]) -> KeyIdea:
     m, b0 = zoo["efficientnet_lite0"], zoo["efficientnet_b0"]
     relu6 = sum(layer.label == "ReLU6" for layer in m.layers)
-    return KeyIdea("efficientnet_lite0", "EfficientNet for phones", (
+    return KeyIdea("efficientnet_lite0", _("EfficientNet for phones"), _(
         "Lite0 removes squeeze-and-excitation and replaces swish with ReLU6, both hard for mobile "
         "accelerators and quantisation, and keeps the stem and head fixed. It costs a couple of points of "
         "top-1. It is the backbone of this app that is pretrained everywhere: its ImageNet weights ship "
         "with a Python package."), (
-        Fact("Parameters", f"{m.params:,}", f"B0: {b0.params:,}"),
-        Fact("Multiply-adds", millions(m.madds), f"B0: {millions(b0.madds)}"),
-        Fact("Activations", f"{relu6} ReLU6", "B0: swish"),
-        Fact("Top-1 (published)", f"{m.spec.top1:.1f}%", f"B0: {b0.spec.top1:.1f}%"),
-    ), (Diagram("block2b from the Keras model: no squeeze-excite, ReLU6.",
+        Fact(_("Parameters"), f"{m.params:,}", f"B0: {b0.params:,}"),
+        Fact(_("Multiply-adds"), millions(m.madds), f"B0: {millions(b0.madds)}"),
+        Fact(_("Activations"), f"{relu6} ReLU6", "B0: swish"),
+        Fact(_("Top-1 (published)"), f"{m.spec.top1:.1f}%", f"B0: {b0.spec.top1:.1f}%"),
+    ), (Diagram(_("block2b from the Keras model: no squeeze-excite, ReLU6."),
                 module_dot(m, "block2a_project_bn", "block2b_add")),))
 
 

@@ -26,7 +26,7 @@ from math import prod
 from typing import TYPE_CHECKING
 
 from explorer.errors import ExplorerInputError
-from explorer.models.backbones import BUILD_LOCK, KERAS_TABLE_PROTOCOL, KERAS_TABLE_SOURCE, get_backbone
+from explorer.models.backbones import BUILD_LOCK, KERAS_TABLE_PROTOCOL, KERAS_TABLE_SOURCE, NOT_PUBLISHED, get_backbone
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -43,8 +43,8 @@ class ZooSpec:
     id: str
     name: str
     year: int
-    top1: float
-    """ImageNet (ILSVRC-2012 validation) top-1 accuracy in percent, as published."""
+    top1: float | None
+    """ImageNet (ILSVRC-2012 validation) top-1 accuracy in percent, as published; None: not published."""
     top1_source: str
     paper: str
     input_size: int
@@ -54,6 +54,16 @@ class ZooSpec:
     """(module, function, keyword arguments): a picklable recipe for the build."""
     idea: str
     """The network's key idea in one line."""
+
+    @property
+    def top1_text(self) -> str:
+        """"71.3" or "not published"."""
+        return NOT_PUBLISHED if self.top1 is None else f"{self.top1:.1f}"
+
+    @property
+    def accuracy_note(self) -> str:
+        """The accuracy's source and protocol with the input size it was measured at."""
+        return f"{self.top1_source}; {self.input_size}x{self.input_size} input"
 
     @property
     def top1_cite(self) -> str:
@@ -101,6 +111,9 @@ class ZooModel:
     keras_params: int
     """``model.count_params()`` as Keras reports it, kept to check the per-layer sum."""
     depth: int
+    keras_extras: tuple[int, int] = (0, 0)
+    """(biases of convolutions that feed a BatchNormalization, BatchNormalization moving means and
+    variances): what Keras counts and torchvision and the papers leave out (see keras_only_params)."""
 
     @property
     def params(self) -> int:
@@ -158,14 +171,16 @@ def _registered(network_id: str) -> ZooSpec:
 ZOO: tuple[ZooSpec, ...] = (
     ZooSpec(
         "alexnet", "AlexNet", 2012, 59.3,
-        "Krizhevsky, Sutskever & Hinton (2012), Table 2: one CNN, 40.7% top-1 error on ILSVRC-2012 val",
+        "Krizhevsky, Sutskever & Hinton (2012), Table 2: one CNN, 40.7% top-1 error on ILSVRC-2012 val, "
+        "ten patches averaged (the paper's test protocol)",
         "Krizhevsky, Sutskever & Hinton, ImageNet Classification with Deep Convolutional Neural Networks (NIPS 2012)",
         227, "explorer.models.classic_nets.build_alexnet()", _ours("explorer.models.classic_nets", "build_alexnet"),
         "Conv-pool-norm blocks with 11x11 and 5x5 filters, ReLU, dropout; trained on two GPUs.",
     ),
     ZooSpec(
-        "zfnet", "ZFNet", 2013, 61.7,
-        "Zeiler & Fergus (2013, arXiv:1311.2901v1), Table 2: one convnet, 38.3% top-1 error on ILSVRC-2012 val",
+        "zfnet", "ZFNet", 2013, None,
+        "not published: no primary source found for one model's top-1 (secondary sources disagree: 14.8% or "
+        "about 11.2-11.7% top-5 error, the latter the Clarifai competition entry)",
         "Zeiler & Fergus, Visualizing and Understanding Convolutional Networks (ECCV 2014)",
         224, "explorer.models.classic_nets.build_zfnet()", _ours("explorer.models.classic_nets", "build_zfnet"),
         "A better-tuned AlexNet: 7x7 stride-2 first layer, found by visualising what each layer learns.",
@@ -194,6 +209,33 @@ ZOO: tuple[ZooSpec, ...] = (
     _registered("efficientnet_lite0"),
 )
 _BY_ID = {spec.id: spec for spec in ZOO}
+
+
+@dataclass(frozen=True)
+class PublishedParams:
+    """A network's parameter count as published, with its source ("not published" when none was found)."""
+
+    text: str
+    source: str
+
+
+_KERAS_PARAMS = "Keras Applications table, with the 1000-class top"
+TORCHVISION_RESNET50_PARAMS = 25_557_032
+"""torchvision's ResNet50 (weights metadata): no convolution biases, moving statistics kept as buffers."""
+PUBLISHED_PARAMS: dict[str, PublishedParams] = {
+    "alexnet": PublishedParams("about 60 M", "Krizhevsky et al. (2012), the paper"),
+    "zfnet": PublishedParams(NOT_PUBLISHED, "no primary source found"),
+    "vgg16": PublishedParams("138,357,544", f"{_KERAS_PARAMS}; torchvision the same"),
+    "vgg19": PublishedParams("143,667,240", _KERAS_PARAMS),
+    "googlenet": PublishedParams("6,624,904", "torchvision (its GoogLeNet has BatchNormalization); the paper: "
+                                               "12x fewer than AlexNet"),
+    "resnet50": PublishedParams("25,636,712", f"{_KERAS_PARAMS}; torchvision {TORCHVISION_RESNET50_PARAMS:,}"),
+    "inception_v3": PublishedParams("23,851,784", f"{_KERAS_PARAMS}; the paper: less than 25 M"),
+    "inception_resnet_v2": PublishedParams("55,873,736", _KERAS_PARAMS),
+    "mobilenet_v2": PublishedParams("3,538,984", f"{_KERAS_PARAMS}; torchvision 3,504,872"),
+    "efficientnet_b0": PublishedParams("5,330,571", f"{_KERAS_PARAMS}; torchvision 5,288,548"),
+    "efficientnet_lite0": PublishedParams("about 4.7 M", "TensorFlow TPU repository, efficientnet/lite/README.md"),
+}
 
 
 def get_zoo_spec(network_id: str) -> ZooSpec:
@@ -291,7 +333,32 @@ def compute_zoo_model(spec: ZooSpec, model: keras.Model) -> ZooModel:
             params=sum(prod(int(d) for d in w.shape) for w in layer.weights),
             madds=layer_madds(layer), inbound=layer_inbound(layer),
         ))
-    return ZooModel(spec, tuple(rows), int(model.count_params()), weight_depth(rows))
+    return ZooModel(spec, tuple(rows), int(model.count_params()), weight_depth(rows), keras_only_params(model))
+
+
+def keras_only_params(model: keras.Model) -> tuple[int, int]:
+    """What Keras counts that torchvision and the papers do not: (convolution biases, moving statistics).
+
+    A convolution followed by BatchNormalization needs no bias (BatchNormalization's beta shifts the
+    same channel), so torchvision's models have none; Keras' ResNet (v1) convolutions keep theirs.
+    BatchNormalization's moving mean and variance are non-trainable weights: Keras counts them as
+    parameters, torchvision keeps them as buffers. ResNet50: 26,560 + 2 x 26,560 = 79,680.
+    """
+    biases = stats = 0
+    for layer in model.layers:
+        if isinstance(layer, _batch_norm_class()):
+            stats += int(prod(layer.moving_mean.shape)) + int(prod(layer.moving_variance.shape))
+            for parent in layer_inbound(layer):
+                conv = model.get_layer(parent)
+                if type(conv).__name__ in ("Conv2D", "DepthwiseConv2D") and getattr(conv, "use_bias", False):
+                    biases += int(prod(conv.bias.shape))
+    return biases, stats
+
+
+def _batch_norm_class() -> type:
+    import keras
+
+    return keras.layers.BatchNormalization
 
 
 def weight_depth(layers: tuple[ZooLayer, ...] | list[ZooLayer]) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from explorer.i18n import _
 from explorer.convolution.validation import (
     MAX_KERNEL,
     MAX_SIDE,
@@ -177,11 +178,11 @@ class ConvGeometry:
         """How the dilated kernel spans and how "same" padding was split, when they apply."""
         same_axes = self.rows.formula() == self.cols.formula()
         lines = []
-        for name, axis in (("", self.rows),) if same_axes else (("rows: ", self.rows), ("columns: ", self.cols)):
+        for name, axis in (("", self.rows),) if same_axes else ((_("rows: "), self.rows), (_("columns: "), self.cols)):
             if axis.dilation > 1:
-                lines.append(f"{name}dilated kernel k = {axis.effective_kernel_formula()}")
+                lines.append(name + _("dilated kernel k = {formula}").format(formula=axis.effective_kernel_formula()))
             if self.padding == "same":
-                lines.append(f"{name}same padding = {axis.same_padding_formula()}")
+                lines.append(name + _("same padding = {formula}").format(formula=axis.same_padding_formula()))
         return tuple(lines)
 
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from explorer.i18n import N_, _
 from explorer.convolution.validation import MAX_SIDE, ConvolutionInputError, whole_number
 
 __all__ = [
@@ -25,14 +26,14 @@ MAX_PRESET_SIDE = 64
 """Preset grids are small enough to read every number: 3 to 64 cells on a side."""
 
 KERNEL_PRESETS: dict[str, tuple[tuple[float, ...], ...]] = {
-    "identity": ((0, 0, 0), (0, 1, 0), (0, 0, 0)),
-    "box blur": tuple((1 / 9,) * 3 for _ in range(3)),
-    "Gaussian": ((1 / 16, 2 / 16, 1 / 16), (2 / 16, 4 / 16, 2 / 16), (1 / 16, 2 / 16, 1 / 16)),
-    "sharpen": ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
-    "Sobel x": ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1)),
-    "Sobel y": ((-1, -2, -1), (0, 0, 0), (1, 2, 1)),
-    "Laplacian": ((0, 1, 0), (1, -4, 1), (0, 1, 0)),
-    "edge": ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1)),
+    N_("identity"): ((0, 0, 0), (0, 1, 0), (0, 0, 0)),
+    N_("box blur"): tuple((1 / 9,) * 3 for _ in range(3)),
+    N_("Gaussian"): ((1 / 16, 2 / 16, 1 / 16), (2 / 16, 4 / 16, 2 / 16), (1 / 16, 2 / 16, 1 / 16)),
+    N_("sharpen"): ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
+    N_("Sobel x"): ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1)),
+    N_("Sobel y"): ((-1, -2, -1), (0, 0, 0), (1, 2, 1)),
+    N_("Laplacian"): ((0, 1, 0), (1, -4, 1), (0, 1, 0)),
+    N_("edge"): ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1)),
 }
 
 # A 5x7 bitmap of the digit 7 and of a 3, scaled to the grid by nearest neighbour.
@@ -46,15 +47,15 @@ _DIGIT = (
     ".#...",
 )
 
-INPUT_PRESETS: tuple[str, ...] = ("digit", "edge", "checkerboard", "square", "gradient", "random")
-SIGNAL_PRESETS: tuple[str, ...] = ("step", "spike", "noisy sine", "square wave")
+INPUT_PRESETS: tuple[str, ...] = (N_("digit"), N_("edge"), N_("checkerboard"), N_("square"), N_("gradient"), N_("random"))
+SIGNAL_PRESETS: tuple[str, ...] = (N_("step"), N_("spike"), N_("noisy sine"), N_("square wave"))
 KERNEL_1D_PRESETS: dict[str, tuple[float, ...]] = {
-    "moving average (3)": (1 / 3, 1 / 3, 1 / 3),
-    "moving average (5)": (0.2, 0.2, 0.2, 0.2, 0.2),
-    "difference": (-1, 1),
-    "central difference": (-1, 0, 1),
-    "Gaussian (5)": (1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16),
-    "identity": (1,),
+    N_("moving average (3)"): (1 / 3, 1 / 3, 1 / 3),
+    N_("moving average (5)"): (0.2, 0.2, 0.2, 0.2, 0.2),
+    N_("difference"): (-1, 1),
+    N_("central difference"): (-1, 0, 1),
+    N_("Gaussian (5)"): (1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16),
+    N_("identity"): (1,),
 }
 
 
@@ -145,19 +146,19 @@ def parse_numbers(text: str, max_count: int = 64) -> np.ndarray:
     """
     words = text.replace(",", " ").replace(";", " ").split()
     if not words:
-        raise ConvolutionInputError(f"Type at least one number. Received: {text!r}")
+        raise ConvolutionInputError(_("Type at least one number.") + f" Received: {text!r}")
     if len(words) > max_count:
-        raise ConvolutionInputError(f"Type at most {max_count} numbers. Received: {len(words)} numbers")
+        raise ConvolutionInputError(_("Type at most {n} numbers.").format(n=max_count) + f" Received: {len(words)} numbers")
     values = []
     for word in words:
         try:
-            num, _, den = word.partition("/")
+            num, _slash, den = word.partition("/")
             value = float(num) / float(den) if den else float(num)
         except (ValueError, ZeroDivisionError):
             raise ConvolutionInputError(
-                f"Each entry must be a number such as 2, -0.5 or 1/3. Received: {word!r}"
+                _("Each entry must be a number such as 2, -0.5 or 1/3.") + f" Received: {word!r}"
             ) from None
         if not math.isfinite(value):
-            raise ConvolutionInputError(f"Each entry must be a finite number. Received: {word!r}")
+            raise ConvolutionInputError(_("Each entry must be a finite number.") + f" Received: {word!r}")
         values.append(value)
     return np.array(values)

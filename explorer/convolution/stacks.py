@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from explorer.convolution.validation import ConvolutionInputError, whole_number
+from explorer.i18n import _
 
 __all__ = [
     "LayerSpec",
@@ -126,18 +127,18 @@ def compare_stacks(channels: int, n: int = 7) -> tuple[StackComparison, ...]:
     n = whole_number(n, "n", 2)
     return (
         StackComparison(
-            "Three 3×3 vs one 7×7",
-            _option("three 3×3", [(3, 3)] * 3, c),
-            _option("one 7×7", [(7, 7)], c),
+            _("Three 3×3 vs one 7×7"),
+            _option(_("three 3×3"), [(3, 3)] * 3, c),
+            _option(_("one 7×7"), [(7, 7)], c),
         ),
         StackComparison(
-            "Two 3×3 vs one 5×5",
-            _option("two 3×3", [(3, 3)] * 2, c),
-            _option("one 5×5", [(5, 5)], c),
+            _("Two 3×3 vs one 5×5"),
+            _option(_("two 3×3"), [(3, 3)] * 2, c),
+            _option(_("one 5×5"), [(5, 5)], c),
         ),
         StackComparison(
-            f"1×{n} + {n}×1 vs one {n}×{n}",
-            _option(f"1×{n} then {n}×1", [(1, n), (n, 1)], c),
-            _option(f"one {n}×{n}", [(n, n)], c),
+            _("1×{n} + {n}×1 vs one {n}×{n}").format(n=n),
+            _option(_("1×{n} then {n}×1").format(n=n), [(1, n), (n, 1)], c),
+            _option(_("one {n}×{n}").format(n=n), [(n, n)], c),
         ),
     )

@@ -30,6 +30,7 @@ from explorer.figures.style import (
     TEXT_SIZE,
     apply_style,
 )
+from explorer.i18n import _
 from explorer.io.imagenet import Prediction
 
 __all__ = [
@@ -152,7 +153,7 @@ def feature_grid_figure(
     labels = []
     for i, channel in enumerate(channels):
         r, c = divmod(i, cols)
-        labels.append({"x": c * cell_w + tw / 2, "y": r * cell_h + band / 2, "text": f"ch {channel}",
+        labels.append({"x": c * cell_w + tw / 2, "y": r * cell_h + band / 2, "text": _("ch {channel}").format(channel=channel),
                        "showarrow": False, "font": {"size": label_size, "color": INK}})
     fig.update_layout(annotations=labels)  # all at once: add_annotation re-validates every earlier one
     if shared_scale:
@@ -160,9 +161,10 @@ def feature_grid_figure(
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
                                  marker={"colorscale": MAP_COLORSCALE, "cmin": low, "cmax": high, "color": [low],
                                          "showscale": True, "colorbar": {"thickness": 14, "len": 0.8, "exponentformat": "e"}}))
-    scale = "one colour scale" if shared_scale else "each map on its own scale"
+    scale = _("one colour scale") if shared_scale else _("each map on its own scale")
     fig.update_layout(
-        title={"text": f"{len(channels)} most active of {output.shape[2]} channels · {scale}",
+        title={"text": _("{n} most active of {total} channels").format(n=len(channels), total=output.shape[2])
+                       + f" · {scale}",
                "font": {"size": LARGE_SIZE}},
         margin={"l": 4, "r": 4, "t": 44, "b": 4}, height=600,
     )
@@ -197,8 +199,8 @@ def channel_overlay_figure(
     fig = _overlay_base(photo, title)
     fig.add_trace(_heatmap_over(
         np.asarray(values, np.float32), photo.shape[0], colorscale=MAP_COLORSCALE, opacity=float(opacity),
-        colorbar={"thickness": 14, "title": {"text": "activation", "side": "right"}, "exponentformat": "e"},
-        hovertemplate="row %{y:.0f}, col %{x:.0f}<br>activation %{z:.3f}<extra></extra>",
+        colorbar={"thickness": 14, "title": {"text": _("activation"), "side": "right"}, "exponentformat": "e"},
+        hovertemplate=_("row %{y:.0f}, col %{x:.0f}<br>activation %{z:.3f}") + "<extra></extra>",
     ))
     fig.update_layout(height=height)
     return apply_style(fig)
@@ -216,12 +218,13 @@ def _alpha_scale(colorscale: str = "Inferno") -> list[list[object]]:
 
 def grad_cam_figure(photo: np.ndarray, cam: GradCam, label: str, height: int = 560) -> go.Figure:
     """The Grad-CAM heatmap over the photo: bright where the evidence for the class is."""
-    title = f"Grad-CAM for “{short_label(label)}” ({cam.probability:.1%}) at {cam.layer}"
+    title = _("Grad-CAM for “{label}” ({probability}) at {layer}").format(
+        label=short_label(label), probability=f"{cam.probability:.1%}", layer=cam.layer)
     fig = _overlay_base(photo, title)
     fig.add_trace(_heatmap_over(
         cam.heatmap, photo.shape[0], colorscale=_alpha_scale(), zmin=0.0, zmax=1.0, zsmooth="best",
-        colorbar={"thickness": 14, "title": {"text": "evidence", "side": "right"}},
-        hovertemplate="evidence %{z:.2f}<extra></extra>",
+        colorbar={"thickness": 14, "title": {"text": _("evidence"), "side": "right"}},
+        hovertemplate=_("evidence %{z:.2f}") + "<extra></extra>",
     ))
     fig.update_layout(height=height)
     return apply_style(fig)
@@ -229,8 +232,8 @@ def grad_cam_figure(photo: np.ndarray, cam: GradCam, label: str, height: int = 5
 
 def network_strip_figure(strip: Sequence[StripMap], height: int = 330) -> go.Figure:
     """One map per stage, left to right: the picture turns from edges into abstract parts."""
-    titles = [f"<b>stage {s.stage.index}</b> · {s.layer.shape_text}<br>{s.layer.name}<br>channel {s.channel}"
-              for s in strip]
+    titles = ["<b>" + _("stage {n}").format(n=s.stage.index) + f"</b> · {s.layer.shape_text}<br>{s.layer.name}<br>"
+              + _("channel {n}").format(n=s.channel) for s in strip]
     fig = make_subplots(rows=1, cols=len(strip), subplot_titles=titles, horizontal_spacing=0.015)
     for i, item in enumerate(strip, start=1):
         values = _tile(np.asarray(item.values, np.float32))
@@ -256,21 +259,22 @@ def layer_facts_figure(facts: Sequence[LayerFacts], layers: Sequence[LayerInfo],
     names = [f.name for f in facts]
     depth = list(range(1, len(facts) + 1))
     stage = {info.name: info.stage for info in layers}
-    hover = [f"{f.name}<br>stage {stage.get(f.name, '?')} · {'×'.join(map(str, f.output_shape))}" for f in facts]
+    hover = [f"{f.name}<br>" + _("stage {n}").format(n=stage.get(f.name, "?")) + f" · {'×'.join(map(str, f.output_shape))}"
+             for f in facts]
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
-                        subplot_titles=("Mean activation", "Share of zeros after ReLU"))
+                        subplot_titles=(_("Mean activation"), _("Share of zeros after ReLU")))
     fig.add_trace(go.Scatter(x=depth, y=[f.mean_activation for f in facts], mode="lines+markers",
                              marker={"size": 5, "color": _BAR_COLOR}, line={"color": _BAR_COLOR},
-                             text=hover, hovertemplate="%{text}<br>mean %{y:.3f}<extra></extra>"), row=1, col=1)
+                             text=hover, hovertemplate="%{text}<br>" + _("mean %{y:.3f}") + "<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Scatter(x=depth, y=[f.zero_fraction for f in facts], mode="lines+markers",
                              marker={"size": 5, "color": _TOP_COLOR}, line={"color": _TOP_COLOR},
-                             text=hover, hovertemplate="%{text}<br>%{y:.0%} zeros<extra></extra>"), row=1, col=2)
+                             text=hover, hovertemplate="%{text}<br>" + _("%{y:.0%} zeros") + "<extra></extra>"), row=1, col=2)
     if selected in names:
         x = names.index(selected) + 1
         for col in (1, 2):
             fig.add_vline(x=x, line={"color": MUTED, "dash": "dot"}, row=1, col=col)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=2)
-    fig.update_xaxes(title_text="activation layers, input to output")
+    fig.update_xaxes(title_text=_("activation layers, input to output"))
     fig.update_layout(height=height, showlegend=False, margin={"l": 60, "r": 20, "t": 40, "b": 60})
     fig.update_annotations(font={"size": TEXT_SIZE})
     return apply_style(fig)
@@ -278,7 +282,7 @@ def layer_facts_figure(facts: Sequence[LayerFacts], layers: Sequence[LayerInfo],
 
 def filters_figure(bank: FilterBank, width: int = 1100) -> go.Figure:
     """The first convolution's filters as small RGB pictures (each stretched to its own range)."""
-    count, kh, kw, _ = bank.images.shape
+    count, kh, kw, _channels = bank.images.shape
     factor = max(1, math.ceil(64 / max(kh, kw)))
     cols = min(count, 8 if count <= 32 else 16)
     rows = math.ceil(count / cols)
@@ -294,7 +298,8 @@ def filters_figure(bank: FilterBank, width: int = 1100) -> go.Figure:
     height = int(min(640, 60 + canvas.shape[0] * min(1.0, width / canvas.shape[1])))
     kh_, kw_, cin, filters = bank.kernel_shape
     fig.update_layout(
-        title={"text": f"{bank.layer}: {filters} filters of {kh_}×{kw_}×{cin}, drawn as RGB",
+        title={"text": f"{bank.layer}: " + _("{n} filters of {kh}×{kw}×{cin}, drawn as RGB").format(
+                   n=filters, kh=kh_, kw=kw_, cin=cin),
                "font": {"size": LARGE_SIZE}},
         height=height, margin={"l": 4, "r": 4, "t": 44, "b": 4},
     )
@@ -312,6 +317,6 @@ def predictions_figure(predictions: Sequence[Prediction], height: int = 360) -> 
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     # Room on the right for the percentage written after the longest bar.
     fig.update_xaxes(tickformat=".0%", range=[0, min(1.3, max(values) * 1.3 + 0.02)], dtick=0.25 if max(values) > 0.5 else None)
-    fig.update_layout(title={"text": f"Top-{len(predictions)} ImageNet classes", "font": {"size": LARGE_SIZE}},
+    fig.update_layout(title={"text": _("Top-{k} ImageNet classes").format(k=len(predictions)), "font": {"size": LARGE_SIZE}},
                       height=height, margin={"l": 10, "r": 30, "t": 44, "b": 30})
     return apply_style(fig)

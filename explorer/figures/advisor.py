@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 
 from explorer.figures.style import BACKGROUND, HIGHLIGHT, INK, LARGE_SIZE, PALE, apply_style
+from explorer.i18n import _
 
 __all__ = ["advisor_figure"]
 
@@ -21,9 +22,9 @@ def advisor_figure(chosen: tuple[str, str], labels: Mapping[tuple[str, str], str
                       fillcolor=HIGHLIGHT if on else PALE)
         fig.add_annotation(x=x0 + 0.5, y=y0 + 0.5, text=text, showarrow=False,
                            font={"size": LARGE_SIZE, "color": BACKGROUND if on else INK})
-    fig.update_xaxes(range=[0, 2], tickvals=[0.5, 1.5], ticktext=["little data", "a lot of data"], showgrid=False,
+    fig.update_xaxes(range=[0, 2], tickvals=[0.5, 1.5], ticktext=[_("little data"), _("a lot of data")], showgrid=False,
                      zeroline=False, tickfont={"size": LARGE_SIZE})
-    fig.update_yaxes(range=[0, 2], tickvals=[0.5, 1.5], ticktext=["different<br>from ImageNet", "similar<br>to ImageNet"],
+    fig.update_yaxes(range=[0, 2], tickvals=[0.5, 1.5], ticktext=[_("different<br>from ImageNet"), _("similar<br>to ImageNet")],
                      showgrid=False, zeroline=False, tickfont={"size": LARGE_SIZE})
     fig.update_layout(height=380, margin={"l": 140, "r": 10, "t": 10, "b": 40})
     return apply_style(fig)

@@ -7,7 +7,7 @@ that hides the output cells not computed yet. So even a few hundred frames stay 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -43,6 +43,7 @@ from explorer.figures.style import (
     apply_style,
     tint,
 )
+from explorer.i18n import _
 
 __all__ = [
     "MAX_ANIMATION_STEPS",
@@ -141,12 +142,12 @@ def _sliding_figure(
     kernel: np.ndarray | None,
     output: np.ndarray,
     g: ConvGeometry,
-    captions: list[str],
+    captions: Mapping[int, str],
     step: int,
     animate: bool,
     output_title: str,
 ) -> go.Figure:
-    panels = ["Input (padding shaded)"] + (["Kernel"] if kernel is not None else []) + [output_title]
+    panels = [_("Input (padding shaded)")] + ([_("Kernel")] if kernel is not None else []) + [output_title]
     widths = [padded.shape[1]] + ([max(kernel.shape[1], 2)] if kernel is not None else []) + [max(output.shape[1], 2)]
     n = len(panels)
     fig = make_subplots(
@@ -215,7 +216,7 @@ def _sliding_figure(
     return apply_style(fig)
 
 
-def _add_frames(fig: go.Figure, g: ConvGeometry, captions: list[str], moving: list[int], step: int) -> None:
+def _add_frames(fig: go.Figure, g: ConvGeometry, captions: Mapping[int, str], moving: list[int], step: int) -> None:
     frames = []
     for i in range(g.steps):
         window, cell, cover = _frame_traces(g, i)
@@ -228,8 +229,8 @@ def _add_frames(fig: go.Figure, g: ConvGeometry, captions: list[str], moving: li
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=-0.04, xanchor="left", yanchor="top",
             pad=dict(t=10, r=10), font=dict(size=LARGE_SIZE), showactive=False,
-            buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                     dict(label="❚❚ Pause", method="animate", args=[[None], pause])],
+            buttons=[dict(label="▶ " + _("Play"), method="animate", args=[None, play]),
+                     dict(label="❚❚ " + _("Pause"), method="animate", args=[[None], pause])],
         )],
         sliders=[dict(
             active=step, x=0.24, len=0.76, y=-0.02, yanchor="top", pad=dict(t=10),
@@ -243,7 +244,8 @@ def _add_frames(fig: go.Figure, g: ConvGeometry, captions: list[str], moving: li
 
 def _caption(i: int, g: ConvGeometry, body: str) -> str:
     r, c = g.position(i)
-    return f"<b>Step {i + 1} of {g.steps}</b>: output[{r}, {c}]<br>{body}"
+    step = _("Step {i} of {n}").format(i=i + 1, n=g.steps)
+    return f"<b>{step}</b>: output[{r}, {c}]<br>{body}"
 
 
 def conv_animation_figure(
@@ -261,9 +263,11 @@ def conv_animation_figure(
         x: (H, W) input grid.
         kernel: (kh, kw) kernel.
         stride, padding, dilation: as explorer.convolution.conv2d.
-        step: the step shown first (and where the slider starts).
-        animate: add one frame per step with play/pause and a slider; leave it False for
-            grids with more than MAX_ANIMATION_STEPS positions and step on the server.
+        step: the step shown (first, when animated); its caption is the figure's title.
+        animate: add one frame per step with play/pause and a slider, for a figure used on
+            its own (an HTML file); at most MAX_ANIMATION_STEPS positions. False draws the
+            one step only: the Convolution Lab steps on the server, so that the picture and
+            the arithmetic written under it always show the same step.
 
     Raises:
         ConvolutionInputError: as conv2d, or a step out of range.
@@ -277,17 +281,17 @@ def conv_animation_figure(
     mask = pad2d(np.zeros(x.shape), g, 1.0) > 0
     flat = output.ravel()
     small = kernel.size <= 9
-    captions = []
-    for i in range(g.steps):
+    captions = {}
+    for i in range(g.steps) if animate else (step,):
         rows, cols = g.window_cells(i)
         if small:
             text = products_text(padded[np.ix_(rows, cols)], kernel, flat[i])
-            head, _, total = text.rpartition(" = ")
+            head, _sep, total = text.rpartition(" = ")
             body = f"{head} = <b>{total}</b>"
         else:
-            body = f"sum of {kernel.size} products = <b>{format_number(flat[i])}</b>"
-        captions.append(_caption(i, g, body))
-    return _sliding_figure(padded, mask, "0", kernel, output, g, captions, step, animate, "Output")
+            body = _("sum of {n} products").format(n=kernel.size) + f" = <b>{format_number(flat[i])}</b>"
+        captions[i] = _caption(i, g, body)
+    return _sliding_figure(padded, mask, "0", kernel, output, g, captions, step, animate, _("Output"))
 
 
 def pool_animation_figure(
@@ -314,15 +318,15 @@ def pool_animation_figure(
     padded = pad2d(x, g)
     mask = pad2d(np.zeros(x.shape), g, 1.0) > 0
     flat = output.ravel()
-    captions = []
-    for i in range(g.steps):
+    captions = {}
+    for i in range(g.steps) if animate else (step,):
         rows, cols = g.window_cells(i)
         vals = [format_number(v) for v, m in zip(padded[np.ix_(rows, cols)].ravel(), mask[np.ix_(rows, cols)].ravel())
                 if not m]
         body = (f"max({', '.join(vals)})" if mode == "max" else f"({' + '.join(vals)})/{len(vals)}")
-        captions.append(_caption(i, g, f"{body} = <b>{format_number(flat[i])}</b>"))
+        captions[i] = _caption(i, g, f"{body} = <b>{format_number(flat[i])}</b>")
     label = "−∞" if mode == "max" else "·"
-    title = "Max pooled" if mode == "max" else "Average pooled"
+    title = _("Max pooled") if mode == "max" else _("Average pooled")
     return _sliding_figure(padded, mask, label, None, output, g, captions, step, animate, title)
 
 
@@ -330,8 +334,9 @@ def feature_map_figure(image: np.ndarray, feature_map: np.ndarray, kernel_name: 
     """The grayscale image next to its whole feature map (diverging colours when it has negatives)."""
     fmap = np.asarray(feature_map, dtype=np.float64)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        f"Input {image.shape[0]}×{image.shape[1]}",
-        f"Feature map {fmap.shape[0]}×{fmap.shape[1]}" + (f" ({kernel_name})" if kernel_name else ""),
+        _("Input {rows}×{cols}").format(rows=image.shape[0], cols=image.shape[1]),
+        _("Feature map {rows}×{cols}").format(rows=fmap.shape[0], cols=fmap.shape[1])
+        + (f" ({kernel_name})" if kernel_name else ""),
     ), horizontal_spacing=0.05)
     fig.add_trace(go.Heatmap(z=image, colorscale="gray", showscale=False,
                              hovertemplate="%{z:.2f}<extra></extra>"), 1, 1)
@@ -377,26 +382,27 @@ def signal_figure(
     xs = np.arange(g.cols.padded) - before
     padded = np.concatenate([np.zeros(before), signal, np.zeros(g.cols.pad_after)])
     is_pad = (xs < 0) | (xs >= signal.size)
-    _, cols = g.window_cells(step)
+    _rows, cols = g.window_cells(step)
     taps = np.array(cols) - before
     centres = np.arange(g.cols.output) * stride + (g.cols.effective_kernel - 1) / 2 - before
 
     weights = ", ".join(format_number(k) for k in kernel)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14, subplot_titles=(
-        f"Input, padded with {g.cols.pad_before} + {g.cols.pad_after} zeros; window × kernel [{weights}]",
-        f"Output: {g.cols.output} samples, each under the centre of its window"))
+        _("Input, padded with {before} + {after} zeros; window × kernel [{weights}]").format(
+            before=g.cols.pad_before, after=g.cols.pad_after, weights=weights),
+        _("Output: {n} samples, each under the centre of its window").format(n=g.cols.output)))
     fig.add_vrect(x0=taps[0] - 0.5, x1=taps[-1] + 0.5, fillcolor=tint(HIGHLIGHT, 0.12), line_width=0, row=1, col=1)
-    fig.add_trace(go.Scatter(x=xs[~is_pad], y=padded[~is_pad], mode="lines+markers", name="signal",
+    fig.add_trace(go.Scatter(x=xs[~is_pad], y=padded[~is_pad], mode="lines+markers", name=_("signal"),
                              line=dict(color=BLUE, width=2), marker=dict(size=9)), 1, 1)
     if is_pad.any():
-        fig.add_trace(go.Scatter(x=xs[is_pad], y=padded[is_pad], mode="markers", name="padding (0)",
+        fig.add_trace(go.Scatter(x=xs[is_pad], y=padded[is_pad], mode="markers", name=_("padding (0)"),
                                  marker=dict(size=10, color=PAD_FILL, line=dict(color=MUTED, width=2))), 1, 1)
-    fig.add_trace(go.Scatter(x=taps, y=padded[np.array(cols)], mode="markers", name="window taps",
+    fig.add_trace(go.Scatter(x=taps, y=padded[np.array(cols)], mode="markers", name=_("window taps"),
                              marker=dict(size=18, color=HIGHLIGHT, symbol="circle-open", line=dict(width=3)),
                              customdata=kernel, hovertemplate="x[%{x}] = %{y} × %{customdata}<extra></extra>"), 1, 1)
-    fig.add_trace(go.Scatter(x=centres, y=output, mode="lines+markers", name="output",
+    fig.add_trace(go.Scatter(x=centres, y=output, mode="lines+markers", name=_("output"),
                              line=dict(color=GREEN, width=2), marker=dict(size=9)), 2, 1)
-    fig.add_trace(go.Scatter(x=[centres[step]], y=[output[step]], mode="markers+text", name="this step",
+    fig.add_trace(go.Scatter(x=[centres[step]], y=[output[step]], mode="markers+text", name=_("this step"),
                              marker=dict(size=18, color=HIGHLIGHT), text=[format_number(output[step])],
                              textposition="top center", textfont=dict(color=HIGHLIGHT, size=LARGE_SIZE)), 2, 1)
     fig.update_annotations(font=dict(size=TITLE_SIZE))
@@ -410,11 +416,11 @@ def signal_figure(
 def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
     """Receptive field per layer as bars, and as nested squares on the input."""
     fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
-                        subplot_titles=("Receptive field after each layer", "What one output sees"))
+                        subplot_titles=(_("Receptive field after each layer"), _("What one output sees")))
     layers = [r.layer for r in rows]
     fig.add_trace(go.Bar(x=layers, showlegend=False, y=[r.receptive_field for r in rows], marker_color=BLUE,
                          text=[str(r.receptive_field) for r in rows], textposition="outside",
-                         constraintext="none", textfont=dict(size=LARGE_SIZE), cliponaxis=False, hovertemplate="layer %{x}: %{y} pixels<extra></extra>"), 1, 1)
+                         constraintext="none", textfont=dict(size=LARGE_SIZE), cliponaxis=False, hovertemplate=_("layer %{x}: %{y} pixels") + "<extra></extra>"), 1, 1)
     biggest = rows[-1].receptive_field
     if biggest <= 41:  # the input pixels, faintly, so the squares can be counted
         edges = np.arange(-biggest / 2, biggest / 2 + 1)
@@ -427,16 +433,17 @@ def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
         colour = _LAYER_COLORS[(len(rows) - 1 - i) % len(_LAYER_COLORS)]
         fig.add_trace(go.Scatter(x=[-half, half, half, -half, -half], y=[-half, -half, half, half, -half],
                                  mode="lines", fill="toself", line=dict(color=colour, width=3),
-                                 fillcolor=tint(BACKGROUND, 0), name=f"layer {r.layer}",
-                                 hovertemplate=f"layer {r.layer}: {r.receptive_field}² pixels<extra></extra>"),
+                                 fillcolor=tint(BACKGROUND, 0), name=_("layer {n}").format(n=r.layer),
+                                 hovertemplate=_("layer {n}: {side}² pixels").format(n=r.layer, side=r.receptive_field)
+                                 + "<extra></extra>"),
                       1, 2)
     fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=10, color=INK),
-                             name="one output", hoverinfo="skip"), 1, 2)
+                             name=_("one output"), hoverinfo="skip"), 1, 2)
     lim = biggest / 2 + 0.5
     fig.update_xaxes(range=[-lim, lim], visible=False, row=1, col=2)
     fig.update_yaxes(range=[-lim, lim], visible=False, scaleanchor="x2", row=1, col=2)
-    fig.update_yaxes(title_text="side in input pixels", range=[0, biggest * 1.2], row=1, col=1)
-    fig.update_xaxes(title_text="layer", dtick=1, showgrid=False, row=1, col=1)
+    fig.update_yaxes(title_text=_("side in input pixels"), range=[0, biggest * 1.2], row=1, col=1)
+    fig.update_xaxes(title_text=_("layer"), dtick=1, showgrid=False, row=1, col=1)
     fig.update_annotations(font=dict(size=TITLE_SIZE))
     fig.update_layout(height=460, margin=dict(l=70, r=20, t=50, b=50), legend=dict(x=1.0, y=1, xanchor="left"))
     return apply_style(fig)
@@ -450,12 +457,12 @@ def stack_comparison_figure(comparisons: Sequence[StackComparison], channels: in
         opts = [getattr(c, attr) for c in comparisons]
         fig.add_trace(go.Bar(
             y=titles, x=[o.weights for o in opts], orientation="h", marker_color=colour,
-            name="stack of small kernels" if attr == "stacked" else "one big kernel",
+            name=_("stack of small kernels") if attr == "stacked" else _("one big kernel"),
             text=[f"{o.label}: {o.coefficient} C² = {o.weights:,}" for o in opts], textposition="outside",
             cliponaxis=False, hovertemplate="%{text}<extra></extra>",
         ))
     top = max(c.single.weights for c in comparisons)
-    fig.update_xaxes(title_text=f"weights (C = {channels} channels in and out, biases left out)",
+    fig.update_xaxes(title_text=_("weights (C = {channels} channels in and out, biases left out)").format(channels=channels),
                      range=[0, top * 1.6])
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_layout(barmode="group", height=360,

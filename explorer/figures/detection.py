@@ -8,17 +8,25 @@ import plotly.graph_objects as go
 
 from explorer.detection import Box, Detection, Match, Overlap, PrecisionRecall
 from explorer.figures.style import BACKGROUND, BLUE, GREEN, MUTED, TEXT_SIZE, VERMILION, apply_style, tint
+from explorer.i18n import _
 
-__all__ = ["GROUND_TRUTH", "HIT", "MISS", "detection_figure", "iou_figure", "pr_figure"]
+__all__ = ["EDIT_CONFIG", "GROUND_TRUTH", "HIT", "MISS", "detection_figure", "iou_figure", "pr_figure"]
 
 GROUND_TRUTH = GREEN
 HIT = VERMILION
 MISS = MUTED
 _MARGIN = {"l": 70, "r": 30, "t": 60, "b": 60}
+_IMAGE_MARGIN = {**_MARGIN, "t": 115}
+"""Room above the image for the title and, under it, the x axis (on top, as image columns count)."""
+
+
+EDIT_CONFIG = {"edits": {"shapePosition": True}, "displayModeBar": False, "scrollZoom": False}
+"""Plotly's config for a figure whose boxes (its layout shapes) are dragged and resized on the chart."""
 
 
 def _rect(fig: go.Figure, box: Box, color: str, name: str, dash: str = "solid", fill: str | None = None,
           width: float = 3) -> None:
+    """A box that stays put: a closed line (a trace; only shapes can be dragged)."""
     fig.add_trace(go.Scatter(
         x=[box.x1, box.x2, box.x2, box.x1, box.x1], y=[box.y1, box.y1, box.y2, box.y2, box.y1], mode="lines",
         name=name, line={"color": color, "width": width, "dash": dash}, fill="toself" if fill else None,
@@ -26,46 +34,64 @@ def _rect(fig: go.Figure, box: Box, color: str, name: str, dash: str = "solid", 
     ))
 
 
+def _shape(box: Box, color: str, name: str, label: str, fill: str, dash: str = "solid",
+           legend: bool = False) -> dict:
+    """A box that can be dragged (with EDIT_CONFIG): a layout shape, labelled in its corner."""
+    return {"type": "rect", "x0": box.x1, "y0": box.y1, "x1": box.x2, "y1": box.y2, "name": name,
+            "showlegend": legend, "layer": "above", "fillcolor": fill,
+            "line": {"color": color, "width": 3, "dash": dash},
+            "label": {"text": label, "textposition": "top left", "font": {"color": color, "size": TEXT_SIZE}}}
+
+
 def _image_axes(fig: go.Figure, size: float) -> None:
-    pad = size * 0.03  # keeps the corner ticks 0 and 100 apart
-    fig.update_xaxes(range=[-pad, size + pad], title="x", constrain="domain", zeroline=False)
-    fig.update_yaxes(range=[size + pad, -pad], title="y (down, as in images)", scaleanchor="x", scaleratio=1,
-                     zeroline=False)
+    """Axes that span the image exactly: x from 0 at the left, y from 0 at the top, growing down."""
+    ticks = {"tickvals": [size * i / 5 for i in range(6)], "fixedrange": True, "zeroline": False,
+             "showgrid": True, "mirror": True, "showline": True, "linecolor": MUTED, "ticks": "outside"}
+    fig.update_xaxes(range=[0, size], title="x", constrain="domain", side="top", **ticks)
+    fig.update_yaxes(range=[size, 0], title=_("y (down, as in images)"), scaleanchor="x", scaleratio=1,
+                     constrain="domain", **ticks)
+    fig.update_layout(dragmode=False)  # a drag moves a box, never zooms
+
+
+def _top_title(text: str) -> dict:
+    return {"text": text, "x": 0.0, "xanchor": "left", "xref": "paper", "y": 1.0, "yanchor": "top",
+            "yref": "container", "pad": {"t": 12}}
 
 
 def iou_figure(a: Box, b: Box, overlap: Overlap, size: float = 100) -> go.Figure:
-    """Two boxes, their intersection shaded, and the IoU in the title."""
+    """Two boxes (layout shapes 0 and 1: draggable with EDIT_CONFIG), their intersection shaded,
+    and the IoU in the title."""
     fig = go.Figure()
-    _rect(fig, a, BLUE, "box A", fill=tint(BLUE, 0.12))
-    _rect(fig, b, VERMILION, "box B", fill=tint(VERMILION, 0.12))
     if overlap.intersection_box is not None:
-        _rect(fig, overlap.intersection_box, GREEN, "intersection", fill=tint(GREEN, 0.45), width=1)
+        _rect(fig, overlap.intersection_box, GREEN, _("intersection"), fill=tint(GREEN, 0.45), width=1)
+    fig.update_layout(shapes=[_shape(a, BLUE, _("box A"), "A", tint(BLUE, 0.12), legend=True),
+                              _shape(b, VERMILION, _("box B"), "B", tint(VERMILION, 0.12), legend=True)])
     title = (f"IoU = {overlap.intersection:g} / {overlap.union:g} = <b>{overlap.iou:.3f}</b>"
-             if overlap.union else "IoU = 0 (both boxes are empty)")
+             if overlap.union else _("IoU = 0 (both boxes are empty)"))
     _image_axes(fig, size)
-    fig.update_layout(height=560, margin=_MARGIN, title=title, legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(height=540, margin=_IMAGE_MARGIN, title=_top_title(title), showlegend=True,
+                      legend={"orientation": "h", "y": -0.04, "yanchor": "top"})
     return apply_style(fig)
 
 
 def detection_figure(ground_truth: Sequence[Box], detections: Sequence[Detection], matches: Sequence[Match],
                      size: float = 100) -> go.Figure:
-    """Ground truth (green) and detections (hits in the highlight colour, misses grey) with their names."""
+    """Ground truth (green, fixed) and detections (layout shape i is detection i, draggable with
+    EDIT_CONFIG; hits in the highlight colour, misses grey) with their names and scores."""
     fig = go.Figure()
     verdict = {m.detection: m for m in matches}
     labels = []
     for i, box in enumerate(ground_truth):
-        _rect(fig, box, GROUND_TRUTH, f"ground truth {i}", width=4)
-        labels.append({"x": box.x1, "y": box.y1, "text": f"GT{i}", "showarrow": False, "xanchor": "left",
-                       "yanchor": "bottom", "font": {"color": GROUND_TRUTH, "size": TEXT_SIZE}})
+        _rect(fig, box, GROUND_TRUTH, _("ground truth {i}").format(i=i), width=4)
+        labels.append({"x": box.x1, "y": box.y2, "text": f"GT{i}", "showarrow": False, "xanchor": "left",
+                       "yanchor": "top", "font": {"color": GROUND_TRUTH, "size": TEXT_SIZE}})
+    shapes = []
     for i, det in enumerate(detections):
         color = HIT if verdict[i].hit else MISS
-        _rect(fig, det.box, color, f"P{i} ({det.score:.2f})", dash="dash")
-        labels.append({"x": (det.box.x1 + det.box.x2) / 2, "y": (det.box.y1 + det.box.y2) / 2,
-                       "text": f"P{i} {det.score:.2f}", "showarrow": False, "bgcolor": tint(BACKGROUND, 0.8),
-                       "font": {"color": color, "size": TEXT_SIZE}})
+        shapes.append(_shape(det.box, color, f"P{i}", f"P{i} {det.score:.2f}", tint(color, 0.06), dash="dash"))
     _image_axes(fig, size)
-    fig.update_layout(height=520, margin=_MARGIN, showlegend=False, annotations=labels,
-                      title="Green: ground truth. Dashed: predictions (orange = hit)")
+    fig.update_layout(height=540, margin=_IMAGE_MARGIN, showlegend=False, annotations=labels, shapes=shapes,
+                      title=_top_title(_("Green: ground truth.<br>Dashed: predictions (orange = hit)")))
     return apply_style(fig)
 
 
@@ -78,9 +104,9 @@ def pr_figure(curves: Mapping[float, PrecisionRecall]) -> go.Figure:
                                  line={"shape": "vh", "color": color, "width": 3}, fill="tozeroy",
                                  fillcolor=tint(color, 0.12), name=f"IoU {threshold:.2f}: AP = {pr.ap:.3f}"))
         fig.add_trace(go.Scatter(x=pr.recall, y=pr.precision, mode="markers", marker={"color": color, "size": 11},
-                                 showlegend=False, hovertemplate="recall %{x:.2f}, precision %{y:.2f}<extra></extra>"))
-    fig.update_xaxes(title="recall", range=[0, 1.05])
-    fig.update_yaxes(title="precision", range=[0, 1.05])
-    fig.update_layout(height=400, margin=_MARGIN, title="Precision-recall, all-point interpolated (area = AP)",
+                                 showlegend=False, hovertemplate=_("recall %{x:.2f}, precision %{y:.2f}") + "<extra></extra>"))
+    fig.update_xaxes(title=_("recall"), range=[0, 1.05])
+    fig.update_yaxes(title=_("precision"), range=[0, 1.05])
+    fig.update_layout(height=400, margin=_MARGIN, title=_("Precision-recall, all-point interpolated (area = AP)"),
                       legend={"orientation": "h", "y": -0.22})
     return apply_style(fig)

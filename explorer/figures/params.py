@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from explorer.figures.style import FROZEN, HEAD, SMALL_SIZE, TEXT_SIZE, TRAINABLE, apply_style
+from explorer.i18n import _
 from explorer.models.blocks import layer_blocks
 from explorer.models.params import LayerParams, ParamTable
 
@@ -57,27 +58,27 @@ def parameters_figure(
     """Stacked bars of parameters per layer (or block): frozen, trainable, and the new head."""
     bars = param_bars(table, flags)
     head = tuple(layer for layer in head if layer.params)
-    labels = [bar.label for bar in bars] + [f"head: {layer.name}" for layer in head]
+    labels = [bar.label for bar in bars] + [_("head: {name}").format(name=layer.name) for layer in head]
     pad = [0] * len(head)
-    hover = "%{x}<br>%{y:,} parameters<extra>%{fullData.name}</extra>"
+    hover = "%{x}<br>" + _("%{y:,} parameters") + "<extra>%{fullData.name}</extra>"
     fig = go.Figure(
         [
-            go.Bar(name="frozen", x=labels, y=[b.frozen for b in bars] + pad,
+            go.Bar(name=_("frozen"), x=labels, y=[b.frozen for b in bars] + pad,
                    marker_color=FROZEN, hovertemplate=hover),
-            go.Bar(name="trainable", x=labels, y=[b.trainable for b in bars] + pad,
+            go.Bar(name=_("trainable"), x=labels, y=[b.trainable for b in bars] + pad,
                    marker_color=TRAINABLE, hovertemplate=hover),
-            go.Bar(name="new head (trainable)", x=labels, y=[0] * len(bars) + [l.params for l in head],
+            go.Bar(name=_("new head (trainable)"), x=labels, y=[0] * len(bars) + [l.params for l in head],
                    marker_color=HEAD, hovertemplate=hover),
         ]
     )
     grouped = len(bars) < sum(1 for layer in table.layers if layer.params)
     fig.update_layout(
         barmode="stack",
-        title={"text": f"Parameters per {'block' if grouped else 'layer'}", "x": 0, "y": 0.98},
+        title={"text": _("Parameters per block") if grouped else _("Parameters per layer"), "x": 0, "y": 0.98},
         height=430,
         margin={"l": 80, "r": 10, "t": 80, "b": 10},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        yaxis={"title": "parameters", "tickformat": ".3s"},
+        yaxis={"title": _("parameters"), "tickformat": ".3s"},
         xaxis={"showgrid": False, "tickangle": -45, "tickfont": {"size": SMALL_SIZE if len(labels) > 25 else TEXT_SIZE}},
         bargap=0.15,
     )

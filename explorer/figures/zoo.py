@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from explorer.case_studies.zoo import MemoryReport, ZooModel
 from explorer.figures.style import BLUE, GREEN, MUTED, PINK, SMALL_SIZE, TEXT_SIZE, VERMILION, apply_style
+from explorer.i18n import N_, _
 
 __all__ = ["FAMILY", "FAMILY_COLOR", "MAX_BUBBLE_PX", "memory_figure", "zoo_bubble_figure"]
 
@@ -17,7 +18,7 @@ FAMILY = {
     "googlenet": "Inception", "inception_v3": "Inception", "inception_resnet_v2": "Inception",
     "resnet50": "ResNet", "mobilenet_v2": "Mobile", "efficientnet_b0": "Mobile", "efficientnet_lite0": "Mobile",
 }
-FAMILY_COLOR = {"AlexNet family": MUTED, "VGG": BLUE, "Inception": VERMILION, "ResNet": GREEN, "Mobile": PINK}
+FAMILY_COLOR = {N_("AlexNet family"): MUTED, "VGG": BLUE, "Inception": VERMILION, "ResNet": GREEN, "Mobile": PINK}
 # Where each bubble's name goes, so that neighbours do not collide at projector size.
 _LABEL_AT = {"vgg16": "top center", "vgg19": "bottom center", "efficientnet_b0": "middle left",
              "efficientnet_lite0": "middle left", "mobilenet_v2": "middle left", "googlenet": "bottom center",
@@ -32,11 +33,12 @@ def zoo_bubble_figure(models: Sequence[ZooModel]) -> go.Figure:
     fig = go.Figure()
     biggest = max(m.params for m in models)
     for family, color in FAMILY_COLOR.items():
-        members = [m for m in models if FAMILY.get(m.spec.id, "Mobile") == family]
+        # A network without a published top-1 (ZFNet) has no place on the accuracy axis.
+        members = [m for m in models if FAMILY.get(m.spec.id, "Mobile") == family and m.spec.top1 is not None]
         if not members:
             continue
         fig.add_trace(go.Scatter(
-            x=[m.madds / 1e9 for m in members], y=[m.spec.top1 for m in members], name=family,
+            x=[m.madds / 1e9 for m in members], y=[m.spec.top1 for m in members], name=_(family),
             mode="markers+text", text=[m.spec.name.split(" (")[0] for m in members],
             textposition=[_LABEL_AT.get(m.spec.id, "top center") for m in members],
             textfont={"size": TEXT_SIZE},
@@ -44,14 +46,14 @@ def zoo_bubble_figure(models: Sequence[ZooModel]) -> go.Figure:
                     "sizeref": 2.0 * biggest / MAX_BUBBLE_PX ** 2, "color": color, "opacity": 0.6,
                     "line": {"width": 1.5, "color": color}},
             customdata=[[m.spec.year, m.params / 1e6, m.depth, m.spec.input_size] for m in members],
-            hovertemplate=("<b>%{text}</b> (%{customdata[0]})<br>top-1 %{y:.1f}%<br>%{x:.2f} G multiply-adds"
-                           "<br>%{customdata[1]:.1f} M parameters<br>depth %{customdata[2]}"
-                           "<br>input %{customdata[3]}x%{customdata[3]}<extra></extra>"),
+            hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>" + _(
+                "top-1 %{y:.1f}%<br>%{x:.2f} G multiply-adds<br>%{customdata[1]:.1f} M parameters"
+                "<br>depth %{customdata[2]}<br>input %{customdata[3]}x%{customdata[3]}") + "<extra></extra>",
         ))
-    fig.update_xaxes(type="log", title="multiply-adds per image (billions, log scale)", tickvals=[0.3, 0.5, 1, 2, 5, 10, 20],
+    fig.update_xaxes(type="log", title=_("multiply-adds per image (billions, log scale)"), tickvals=[0.3, 0.5, 1, 2, 5, 10, 20],
                      ticktext=["0.3", "0.5", "1", "2", "5", "10", "20"], range=[-0.75, 1.5])
-    fig.update_yaxes(title="ImageNet top-1 accuracy (%)", range=[56, 83])
-    fig.update_layout(height=560, margin=_MARGIN, title="Accuracy against compute: bubble area = parameters",
+    fig.update_yaxes(title=_("ImageNet top-1 accuracy (%)"), range=[56, 83])
+    fig.update_layout(height=560, margin=_MARGIN, title=_("Accuracy against compute: bubble area = parameters"),
                       legend={"orientation": "h", "y": -0.18, "x": 0})
     return apply_style(fig)
 
@@ -60,11 +62,11 @@ def memory_figure(report: MemoryReport) -> go.Figure:
     """Two rows over the same layers: activation memory (top) and parameter memory (bottom)."""
     names = [row.name for row in report.rows]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("activations for one image (MB, float32)", "parameters (MB, float32)"))
+                        subplot_titles=(_("activations for one image (MB, float32)"), _("parameters (MB, float32)")))
     fig.add_trace(go.Bar(x=names, y=[report.megabytes(r.activations) for r in report.rows], marker_color=BLUE,
-                         name="activations", hovertemplate="%{x}: %{y:.2f} MB<extra></extra>"), row=1, col=1)
+                         name=_("activations"), hovertemplate="%{x}: %{y:.2f} MB<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Bar(x=names, y=[report.megabytes(r.params) for r in report.rows], marker_color=VERMILION,
-                         name="parameters", hovertemplate="%{x}: %{y:.2f} MB<extra></extra>"), row=2, col=1)
+                         name=_("parameters"), hovertemplate="%{x}: %{y:.2f} MB<extra></extra>"), row=2, col=1)
     fig.update_xaxes(tickangle=-60, tickfont={"size": SMALL_SIZE}, row=2, col=1)
     fig.update_yaxes(title="MB", row=1, col=1)
     fig.update_yaxes(title="MB", row=2, col=1)

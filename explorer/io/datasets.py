@@ -15,6 +15,8 @@ import os
 import socket
 import urllib.request
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,11 +24,14 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from explorer.errors import ExplorerInputError
-from explorer.io.images import ImageInputError, load_image, square_crop
+from explorer.i18n import _
+from explorer.io.images import MAX_IMAGE_PIXELS, ImageInputError, decoded_pixels, image_header, load_image, square_crop
+from explorer.io.text import plain
 
 __all__ = [
     "BUILTIN_DATASETS",
     "MAX_COMPRESSION_RATIO",
+    "MAX_DATASET_PIXELS",
     "MAX_ZIP_BYTES",
     "MAX_ZIP_FILES",
     "SHAPE_CLASSES",
@@ -51,6 +56,15 @@ MAX_ZIP_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 """Largest uncompressed/compressed ratio of one entry; beyond it the ZIP is a bomb."""
 MAX_IMAGES_PER_CLASS = 2000
+MAX_DATASET_PIXELS = 250_000_000
+"""Most pixels a data set's images may decode to, all together, checked on their headers before any
+decoding: six 40-megapixel PNGs, or over a thousand 12-megapixel phone JPEGs (a JPEG is decoded at
+the reduced scale that the training size allows, up to 8 times smaller on each side). Images are
+shrunk while decoding, so the memory a data set keeps is its training size, not its photos' size;
+the budget bounds the time (a PNG must be decoded whole: about 0.1-0.3 s per 10 megapixels)."""
+_HEADER_BYTES = 64 * 1024
+"""How much of a file is read to find its size (a JPEG with a longer EXIF block is read whole)."""
+_READ_ERRORS = (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error)
 SHAPE_CLASSES = ("circle", "square", "triangle", "star", "cross")
 BUILTIN_DATASETS = ("shapes", "digits")
 PHOTO_SET_URL = "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip"
@@ -127,15 +141,15 @@ def _validate(name: str, images: np.ndarray, labels: np.ndarray, classes: tuple[
               skipped: tuple[str, ...]) -> ImageDataset:
     if len(classes) < 2:
         raise DatasetError(
-            "A data set needs at least 2 classes (one sub-folder per class). "
-            f"Received: {len(classes)} class(es) {list(classes)}"
+            _("A data set needs at least 2 classes (one sub-folder per class).")
+            + f" Received: {len(classes)} class(es) {[plain(c) for c in classes]}"
         )
     counts = np.bincount(labels, minlength=len(classes)) if len(labels) else np.zeros(len(classes), int)
-    small = [f"{c}={int(n)}" for c, n in zip(classes, counts) if n < 2]
+    small = [f"{plain(c)}={int(n)}" for c, n in zip(classes, counts) if n < 2]
     if small:
         raise DatasetError(
-            "Every class needs at least 2 usable images (one to train, one to validate). "
-            f"Received: {', '.join(small)}"
+            _("Every class needs at least 2 usable images (one to train, one to validate).")
+            + f" Received: {', '.join(small)}"
         )
     return ImageDataset(name, images, labels.astype(np.int64), classes, skipped)
 
@@ -247,29 +261,62 @@ def _class_of(parts: tuple[str, ...], root: str | None) -> str | None:
     return parts[0] if len(parts) >= 2 else None
 
 
-def _assemble(name: str, entries: list[tuple[str, tuple[str, ...], bytes]], image_size: int,
+Reader = Callable[[int | None], bytes]
+"""Reads one file: its first n bytes, or (None) all of it, never more than it declares."""
+
+
+def _assemble(name: str, entries: list[tuple[str, tuple[str, ...], Reader]], image_size: int,
               skipped: list[str], detect_root: bool = True) -> ImageDataset:
-    """Decode (path, parts, bytes) entries laid out as [root/]class/.../file into a data set."""
+    """Decode (path, parts, reader) entries laid out as [root/]class/.../file into a data set.
+
+    Two passes: the headers first (the sizes, against MAX_DATASET_PIXELS, before anything is
+    decoded), then one image at a time, read, shrunk while decoding and cropped; no file's bytes
+    are kept once it is decoded.
+    """
     tops = {parts[0] for _, parts, _ in entries}
     # A ZIP made by zipping the folder itself has one top folder holding the class folders.
     wrapped = detect_root and len(tops) == 1 and all(len(p) >= 3 for _, p, _ in entries)
     root = next(iter(tops)) if wrapped else None
-    by_class: dict[str, list[np.ndarray]] = {}
-    for path, parts, data in entries:
+    planned: list[tuple[str, str, Reader]] = []
+    per_class: dict[str, int] = {}
+    total = 0
+    for path, parts, read in entries:
+        shown = plain(path, 120)  # a name from the user: shortened, bidi and control characters made visible
         cls = _class_of(parts, root)
         if cls is None:
-            skipped.append(f"{path}: not inside a class folder")
+            skipped.append(f"{shown}: " + _("not inside a class folder"))
             continue
         try:
-            pixels = load_image(data, name=path).pixels
+            header = image_header(read(_HEADER_BYTES)) or image_header(read(None))
+        except _READ_ERRORS as exc:
+            skipped.append(f"{shown}: unreadable in the ZIP ({type(exc).__name__})")
+            continue
+        if per_class.get(cls, 0) >= MAX_IMAGES_PER_CLASS:
+            skipped.append(f"{shown}: " + _("over {n} images in class {name}").format(n=MAX_IMAGES_PER_CLASS, name=repr(plain(cls))))
+            continue
+        if header is not None and header[1] * header[2] <= MAX_IMAGE_PIXELS:
+            total += decoded_pixels(header[0], header[1], header[2], image_size)
+        per_class[cls] = per_class.get(cls, 0) + 1  # a file that is no image is refused (and skipped) below
+        planned.append((path, cls, read))
+    if total > MAX_DATASET_PIXELS:
+        raise DatasetError(
+            _("A data set may decode to at most {n} megapixels in all (JPEG photos count at the reduced size they "
+              "are read at, up to 8 times smaller on each side); use fewer or smaller images.").format(
+                n=f"{MAX_DATASET_PIXELS / 1e6:,.0f}")
+            + f" Received: {total / 1e6:,.1f} megapixels in {len(planned):,} files"
+        )
+    by_class: dict[str, list[np.ndarray]] = {}
+    for path, cls, read in planned:
+        shown = plain(path, 120)
+        try:
+            pixels = load_image(read(None), name=shown, min_side=image_size).pixels
+        except _READ_ERRORS as exc:
+            skipped.append(f"{shown}: unreadable in the ZIP ({type(exc).__name__})")
+            continue
         except ImageInputError as exc:
-            skipped.append(f"{path}: {str(exc).split('. Received')[0]}")
+            skipped.append(f"{shown}: {str(exc).split('. Received')[0]}")
             continue
-        by_class.setdefault(cls, [])
-        if len(by_class[cls]) >= MAX_IMAGES_PER_CLASS:
-            skipped.append(f"{path}: over {MAX_IMAGES_PER_CLASS} images in class {cls!r}")
-            continue
-        by_class[cls].append(square_crop(pixels, image_size))
+        by_class.setdefault(cls, []).append(square_crop(pixels, image_size))
     classes = tuple(sorted(by_class))
     images = [img for c in classes for img in by_class[c]]
     labels = np.array([i for i, c in enumerate(classes) for _ in by_class[c]], np.int64)
@@ -281,10 +328,10 @@ def _safe_parts(path: str) -> tuple[str, ...]:
     """Split an archive path, refusing absolute paths and .. (a ZIP must not escape its folder)."""
     posix = path.replace("\\", "/")
     if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
-        raise DatasetError(f"ZIP entries must have relative paths. Received: {path!r}")
+        raise DatasetError(_("ZIP entries must have relative paths.") + f" Received: {plain(path)!r}")
     parts = PurePosixPath(posix).parts
     if ".." in parts:
-        raise DatasetError(f"ZIP entries must not contain '..'. Received: {path!r}")
+        raise DatasetError(_("ZIP entries must not contain '..'.") + f" Received: {plain(path)!r}")
     return tuple(p for p in parts if p not in ("", "."))
 
 
@@ -310,24 +357,27 @@ def read_zip(data: bytes, image_size: int = 64, name: str = "upload", subfolder:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise DatasetError(f"The upload is not a readable ZIP file. Received: {len(data):,} bytes") from None
+        raise DatasetError(_("The upload is not a readable ZIP file.") + f" Received: {len(data):,} bytes") from None
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > MAX_ZIP_FILES:
-            raise DatasetError(f"A ZIP may hold at most {MAX_ZIP_FILES:,} files. Received: {len(infos):,} files")
+            raise DatasetError(_("A ZIP may hold at most {n} files.").format(n=f"{MAX_ZIP_FILES:,}")
+                               + f" Received: {len(infos):,} files")
         total = sum(i.file_size for i in infos)
         if total > MAX_ZIP_BYTES:
             raise DatasetError(
-                f"A ZIP may unpack to at most {MAX_ZIP_BYTES // 2**20} MB. Received: {total / 2**20:,.0f} MB"
+                _("A ZIP may unpack to at most {mb} MB.").format(mb=MAX_ZIP_BYTES // 2**20)
+                + f" Received: {total / 2**20:,.1f} MB ({total:,} bytes)"
             )
         for info in infos:
             _safe_parts(info.filename)
             if info.file_size > 1024 and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
                 raise DatasetError(
-                    f"ZIP entries may be compressed at most {MAX_COMPRESSION_RATIO}:1 (this looks like a zip bomb). "
-                    f"Received: {info.filename!r} {info.compress_size:,} -> {info.file_size:,} bytes"
+                    _("ZIP entries may be compressed at most {ratio}:1 (this looks like a zip bomb).").format(
+                        ratio=MAX_COMPRESSION_RATIO)
+                    + f" Received: {plain(info.filename)!r} {info.compress_size:,} -> {info.file_size:,} bytes"
                 )
-        entries: list[tuple[str, tuple[str, ...], bytes]] = []
+        entries: list[tuple[str, tuple[str, ...], Reader]] = []
         skipped: list[str] = []
         for info in infos:
             parts = _safe_parts(info.filename)
@@ -337,17 +387,28 @@ def read_zip(data: bytes, image_size: int = 64, name: str = "upload", subfolder:
                 if subfolder not in parts[:-1]:
                     continue
                 parts = parts[parts.index(subfolder) + 1 :]
-            try:
-                with archive.open(info) as handle:
-                    # Never trust the declared size: read at most one byte more than it.
-                    blob = handle.read(info.file_size + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
-                skipped.append(f"{info.filename}: unreadable in the ZIP ({type(exc).__name__})")
-                continue
-            if len(blob) > info.file_size:
-                raise DatasetError(f"A ZIP entry is larger than it declares. Received: {info.filename!r}")
-            entries.append((info.filename, parts, blob))
-    return _assemble(name, entries, image_size, skipped)
+            entries.append((info.filename, parts, _zip_reader(archive, info)))
+        return _assemble(name, entries, image_size, skipped)  # inside: the readers read the open archive
+
+
+def _zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Reader:
+    def read(limit: int | None) -> bytes:
+        with archive.open(info) as handle:
+            if limit is not None:
+                return handle.read(min(limit, info.file_size))
+            # Never trust the declared size: read at most one byte more than it.
+            blob = handle.read(info.file_size + 1)
+        if len(blob) > info.file_size:
+            raise DatasetError(_("A ZIP entry is larger than it declares.") + f" Received: {plain(info.filename)!r}")
+        return blob
+    return read
+
+
+def _file_reader(path: Path) -> Reader:
+    def read(limit: int | None) -> bytes:
+        with path.open("rb") as handle:
+            return handle.read(limit) if limit is not None else handle.read()
+    return read
 
 
 def read_folder(path: str | os.PathLike[str], image_size: int = 64) -> ImageDataset:
@@ -365,13 +426,13 @@ def read_folder(path: str | os.PathLike[str], image_size: int = 64) -> ImageData
         raise DatasetError(f"A folder may hold at most {MAX_ZIP_FILES:,} files. Received: {len(files):,} files")
     total = sum(p.stat().st_size for p in files)
     if total > MAX_ZIP_BYTES:
-        raise DatasetError(f"A folder may hold at most {MAX_ZIP_BYTES // 2**20} MB. Received: {total / 2**20:,.0f} MB")
+        raise DatasetError(f"A folder may hold at most {MAX_ZIP_BYTES // 2**20} MB. Received: {total / 2**20:,.1f} MB ({total:,} bytes)")
     entries = []
     for p in files:
         parts = p.relative_to(root).parts
         if any(part.startswith(".") or part in _IGNORED_PARTS for part in parts):
             continue
-        entries.append((str(p.relative_to(root)), parts, p.read_bytes()))
+        entries.append((str(p.relative_to(root)), parts, _file_reader(p)))
     return _assemble(root.name or "folder", entries, image_size, [], detect_root=False)
 
 
@@ -438,7 +499,7 @@ def fetch_photo_set(cache_dir: str | os.PathLike[str] | None = None, timeout_s: 
         socket.create_connection((host, 443), timeout=timeout_s).close()
     except OSError as exc:
         raise DatasetUnavailableError(
-            f"The photo set needs a network and this machine is offline; use the built-in data. Received: {exc}"
+            _("The photo set needs a network and this machine is offline; use the built-in data.") + f" Received: {exc}"
         ) from None
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
@@ -448,5 +509,5 @@ def fetch_photo_set(cache_dir: str | os.PathLike[str] | None = None, timeout_s: 
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise DatasetUnavailableError(f"The photo set could not be downloaded. Received: {exc}") from None
+        raise DatasetUnavailableError(_("The photo set could not be downloaded.") + f" Received: {exc}") from None
     return target

@@ -22,6 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from explorer.io.assets import SAMPLES_DIR
 from explorer.errors import ExplorerInputError
+from explorer.i18n import _
 
 __all__ = [
     "ALLOWED_FORMATS",
@@ -32,6 +33,8 @@ __all__ = [
     "SAMPLE_IMAGES",
     "ImageInputError",
     "LoadedImage",
+    "decoded_pixels",
+    "image_header",
     "load_image",
     "load_sample",
     "square_crop",
@@ -101,25 +104,69 @@ def _read_source(source: bytes | str | os.PathLike[str] | BinaryIO) -> tuple[byt
 
 def _too_big_message(size: int) -> str:
     return (
-        f"Images must be at most {MAX_UPLOAD_MB} MB. "
-        f"Received: {size / (1024 * 1024):.1f} MB ({size:,} bytes)"
+        _("Images must be at most {mb} MB.").format(mb=MAX_UPLOAD_MB)
+        + f" Received: {size / (1024 * 1024):.1f} MB ({size:,} bytes)"
     )
 
 
 def _bomb_message(width: int, height: int) -> str:
     return (
-        f"Images must have at most {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels "
-        f"(a small file can decode to a huge image). Received: {width}x{height} = "
-        f"{width * height / 1e6:,.0f} megapixels"
+        _("Images must have at most {n} megapixels (a small file can decode to a huge image).").format(
+            n=f"{MAX_IMAGE_PIXELS / 1e6:.0f}")
+        + f" Received: {width}x{height} = {width * height / 1e6:,.0f} megapixels"
     )
 
 
-def load_image(source: bytes | str | os.PathLike[str] | BinaryIO, name: str | None = None) -> LoadedImage:
+def image_header(data: bytes) -> tuple[str, int, int] | None:
+    """(format, width, height) from a file's header without decoding it; None when Pillow cannot read it.
+
+    The bytes may be only the start of the file: a header is near the start (a JPEG's may follow
+    its EXIF block, so a short prefix can give None where the whole file would not).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS)) as image:
+                return str(image.format), int(image.size[0]), int(image.size[1])
+    except Exception:  # any header Pillow cannot parse: the caller reads the whole file or skips it
+        return None
+
+
+def decoded_pixels(fmt: str, width: int, height: int, min_side: int) -> int:
+    """How many pixels load_image(..., min_side=min_side) decodes for an image of this header.
+
+    A JPEG is decoded at 1/2, 1/4 or 1/8 of its size (its DCT scaling, Pillow's draft) while the
+    shorter side stays at least min_side; other formats are decoded whole, then reduced.
+    """
+    ratio = min(width // max(min_side, 1), height // max(min_side, 1))
+    scale = next((s for s in (8, 4, 2) if ratio >= s), 1) if fmt == "JPEG" else 1
+    return -(-width // scale) * -(-height // scale)
+
+
+def _shrink_while_decoding(image: Image.Image, min_side: int) -> Image.Image:
+    """Decode at the smallest size whose shorter side is still >= min_side (JPEG draft, then reduce)."""
+    if image.format == "JPEG":
+        image.draft(None, (min_side, min_side))
+    image.load()
+    factor = min(image.size) // min_side
+    if factor >= 2:
+        try:
+            image = image.reduce(factor)  # a box filter: fast, and it keeps the crop sharp enough
+        except ValueError:  # a mode reduce does not take (palette, 1-bit, 16-bit): converted whole
+            pass
+    return image
+
+
+def load_image(source: bytes | str | os.PathLike[str] | BinaryIO, name: str | None = None,
+               min_side: int | None = None) -> LoadedImage:
     """Decode a photo into upright 8-bit RGB pixels, refusing anything unsafe.
 
     Args:
         source: the file's bytes, a path, or a binary file object (an upload).
         name: the name to report (defaults to the file's name).
+        min_side: decode only as large as needed for a crop of this side (a data set's images):
+            JPEGs at a reduced scale, others reduced right after decoding, before any conversion,
+            so an image costs memory in proportion to this size, not to the photo's.
 
     Returns:
         A LoadedImage. Transparency is composited on white, grayscale, palette, CMYK and
@@ -136,7 +183,7 @@ def load_image(source: bytes | str | os.PathLike[str] | BinaryIO, name: str | No
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageInputError(_too_big_message(len(data)))
     if not data:
-        raise ImageInputError(f"The file is empty. Received: name={name!r}, 0 bytes")
+        raise ImageInputError(_("The file is empty.") + f" Received: name={name!r}, 0 bytes")
     digest = hashlib.sha256(data).hexdigest()
     try:
         with warnings.catch_warnings():
@@ -145,13 +192,15 @@ def load_image(source: bytes | str | os.PathLike[str] | BinaryIO, name: str | No
             image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageInputError(
-            f"Images must have at most {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels "
-            f"(a small file can decode to a huge image). Received: {name!r} ({exc})"
+            _("Images must have at most {n} megapixels (a small file can decode to a huge image).").format(
+                n=f"{MAX_IMAGE_PIXELS / 1e6:.0f}")
+            + f" Received: {name!r} ({exc})"
         ) from None
     except UnidentifiedImageError:
         raise ImageInputError(
-            "Photos must be PNG, JPEG, WebP, BMP or GIF images; this file is none of those "
-            f"(whatever its name says) or its header is damaged. Received: name={name!r}"
+            _("Photos must be PNG, JPEG, WebP, BMP or GIF images; this file is none of those "
+              "(whatever its name says) or its header is damaged.")
+            + f" Received: name={name!r}"
         ) from None
     except Exception as exc:  # Pillow's header parsers raise many types on bad bytes
         raise _corrupt(name, exc) from None
@@ -159,18 +208,23 @@ def load_image(source: bytes | str | os.PathLike[str] | BinaryIO, name: str | No
     if width * height > MAX_IMAGE_PIXELS:
         raise ImageInputError(_bomb_message(width, height))
     if width < 1 or height < 1:
-        raise ImageInputError(f"Images must have at least one pixel. Received: {width}x{height}")
+        raise ImageInputError(_("Images must have at least one pixel.") + f" Received: {width}x{height}")
     fmt, mode = str(image.format), image.mode
     try:
         image.seek(0)  # a GIF (or animated WebP/PNG) shows its first frame
-        image.load()
+        if min_side:
+            image = _shrink_while_decoding(image, int(min_side))
+        else:
+            image.load()
+        before = image.size
         image = ImageOps.exif_transpose(image)
         pixels = _to_rgb(image)
     except ImageInputError:
         raise
     except Exception as exc:  # truncated or corrupt data surfaces only while decoding
         raise _corrupt(name, exc) from None
-    original_size = (int(pixels.shape[1]), int(pixels.shape[0]))
+    turned = image.size != before  # EXIF rotated it a quarter turn
+    original_size = (height, width) if turned else (width, height)
     pixels = _reduce(pixels)
     pixels.flags.writeable = False
     return LoadedImage(pixels, digest, name, fmt, mode, original_size)
@@ -179,8 +233,8 @@ def load_image(source: bytes | str | os.PathLike[str] | BinaryIO, name: str | No
 def _corrupt(name: str, exc: Exception) -> ImageInputError:
     detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
     return ImageInputError(
-        f"The image could not be decoded: the file is truncated or corrupt. "
-        f"Received: name={name!r} ({detail})"
+        _("The image could not be decoded: the file is truncated or corrupt.")
+        + f" Received: name={name!r} ({detail})"
     )
 
 

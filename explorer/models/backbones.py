@@ -23,6 +23,7 @@ from explorer.errors import (
     UnknownBackboneError,
     WeightsUnavailableError,
 )
+from explorer.i18n import N_, _
 from explorer.io.weights import DOWNLOAD_TIMEOUT_S, cached_model_file, keras_cache_dir, network_timeout
 from explorer.models import efficientnet_lite
 from explorer.models.preprocessing import Preprocessing, from_mean_std
@@ -61,7 +62,7 @@ MAX_INPUT_SIZE = 1024
 KERAS_TABLE_SOURCE = "Keras Applications table (keras.io/api/applications)"
 KERAS_TABLE_PROTOCOL = "ImageNet validation, single crop"
 NOT_PUBLISHED = "not published"
-RANDOM_WEIGHTS_NOTE = (
+RANDOM_WEIGHTS_NOTE = N_(
     "ImageNet weights not on this machine: the layers are randomly initialised; counts are exact."
 )
 BUILD_LOCK = threading.RLock()
@@ -177,11 +178,12 @@ class BackboneSpec:
     def weights_note(self) -> str:
         """A plain sentence for the page on which weights a build of this entry gets."""
         if self.weights.source == "none":
-            return "Built from scratch: no pretrained weights exist for this network; counts are exact."
+            return _("Built from scratch: no pretrained weights exist for this network; counts are exact.")
         if self.pretrained_available:
-            where = "bundled with the app" if self.weights.source == "bundled" else "Keras cache"
-            return f"Pretrained ImageNet weights ({where})."
-        return RANDOM_WEIGHTS_NOTE
+            if self.weights.source == "bundled":
+                return _("Pretrained ImageNet weights (bundled with the app).")
+            return _("Pretrained ImageNet weights (Keras cache).")
+        return _(RANDOM_WEIGHTS_NOTE)
 
 
 # --------------------------------------------------------------------------- #
@@ -301,7 +303,7 @@ for _spec in (
         ("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", "vgg16_weights_tf_dim_ordering_tf_kernels.h5"),
         (71.3, 90.1), (2014, _VGG_PAPER, "Only 3x3 convolutions, stacked: twice as deep as AlexNet."), _CAFFE,
         default_size=224, min_size=32, suggested_head=("flatten", 1024, 1),
-        description="Only 3x3 convolutions, 13 of them in 5 blocks; 138M parameters with its top, most in the dense layers.",
+        description=N_("Only 3x3 convolutions, 13 of them in 5 blocks; 138M parameters with its top, most in the dense layers."),
     ),
     _keras_entry(
         "vgg19", "VGG19", "VGG19",
@@ -309,7 +311,7 @@ for _spec in (
         (71.3, 90.0),
         (2014, _VGG_PAPER, "VGG16 with three more 3x3 layers: more compute and memory for no gain in the Keras table."),
         _CAFFE, default_size=224, min_size=32, suggested_head=("flatten", 1024, 1),
-        description="VGG16 with three more 3x3 layers: more memory and compute for a small gain.",
+        description=N_("VGG16 with three more 3x3 layers: more memory and compute for a small gain."),
     ),
     _keras_entry(
         "resnet50", "ResNet50", "ResNet50",
@@ -318,7 +320,7 @@ for _spec in (
         (2015, "He, Zhang, Ren & Sun, Deep Residual Learning for Image Recognition (2015)",
          "Residual (skip) connections and 1x1-3x3-1x1 bottleneck blocks let 50+ layers train."),
         _CAFFE, default_size=224, min_size=32,
-        description="Residual (skip) connections and 1x1-3x3-1x1 bottlenecks let a 50-layer network train.",
+        description=N_("Residual (skip) connections and 1x1-3x3-1x1 bottlenecks let a 50-layer network train."),
     ),
     _keras_entry(
         "inception_v3", "Inception v3", "InceptionV3",
@@ -328,7 +330,7 @@ for _spec in (
         (2015, "Szegedy et al., Rethinking the Inception Architecture for Computer Vision (2015)",
          "Factorised convolutions: 5x5 as two 3x3, nxn as 1xn then nx1; efficient grid reduction."),
         _TF, default_size=299, min_size=75,
-        description="Parallel 1x1/3x3/5x5 branches; 5x5 factorised into two 3x3, nxn into 1xn then nx1.",
+        description=N_("Parallel 1x1/3x3/5x5 branches; 5x5 factorised into two 3x3, nxn into 1xn then nx1."),
     ),
     _keras_entry(
         "densenet121", "DenseNet121", "DenseNet121",
@@ -338,7 +340,7 @@ for _spec in (
         (2017, "Huang, Liu, van der Maaten & Weinberger, Densely Connected Convolutional Networks (2017)",
          "Dense blocks: every layer reads the feature maps of all the layers before it."),
         _TORCH, default_size=224, min_size=32,
-        description="Every layer in a dense block sees the feature maps of all layers before it.",
+        description=N_("Every layer in a dense block sees the feature maps of all layers before it."),
     ),
     _keras_entry(
         "mobilenet_v2", "MobileNetV2", "MobileNetV2",
@@ -348,7 +350,7 @@ for _spec in (
         (2018, "Sandler et al., MobileNetV2: Inverted Residuals and Linear Bottlenecks (2018)",
          "Depthwise-separable convolutions in inverted residual blocks: light enough for a phone."),
         _TF, default_size=224, min_size=32, suggested_head=("gap", 50, 1),
-        description="Depthwise-separable convolutions in inverted residual blocks: light enough for a phone.",
+        description=N_("Depthwise-separable convolutions in inverted residual blocks: light enough for a phone."),
     ),
     _keras_entry(
         "efficientnet_b0", "EfficientNet-B0", "EfficientNetB0",
@@ -357,16 +359,16 @@ for _spec in (
         (2019, "Tan & Le, EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks (2019)",
          "A searched MobileNet-style base (MBConv + squeeze-excite), scaled in depth, width and resolution together."),
         _IN_MODEL, default_size=224, min_size=32,
-        description="MobileNet-style blocks with squeeze-and-excitation, scaled in depth, width and resolution together.",
+        description=N_("MobileNet-style blocks with squeeze-and-excitation, scaled in depth, width and resolution together."),
     ),
     BackboneSpec(
-        id="efficientnet_lite0", label="EfficientNet-Lite0 (pretrained, offline)",
+        id="efficientnet_lite0", label=N_("EfficientNet-Lite0 (pretrained, offline)"),
         default_size=224, min_size=efficientnet_lite.MIN_INPUT_SIZE,
         weights=Weights("bundled", locate=efficientnet_lite.lite0_weights_path),
         builder=_build_lite0, classifier_builder=_build_lite0_classifier,
         preprocess=efficientnet_lite.PREPROCESSING, keras_code=_LITE0_CODE,
         classifier_code="explorer.models.efficientnet_lite.build_efficientnet_lite0(include_top=True, weights={weights})",
-        description="EfficientNet-B0 without squeeze-excite and with ReLU6, for mobile; ImageNet weights ship with the app.",
+        description=N_("EfficientNet-B0 without squeeze-excite and with ReLU6, for mobile; ImageNet weights ship with the app."),
         facts=NetworkFacts(
             "EfficientNet-Lite0", 2020, "EfficientNet-Lite, TensorFlow TPU repository (2020)",
             "EfficientNet-B0 for mobile accelerators: no squeeze-excite, ReLU6 instead of swish.",
@@ -375,11 +377,11 @@ for _spec in (
         ),
     ),
     BackboneSpec(
-        id="simple_cnn", label="Simple CNN (CIFAR-10 size)",
+        id="simple_cnn", label=N_("Simple CNN (CIFAR-10 size)"),
         default_size=32, min_size=18, weights=Weights("none"),
         builder=_build_simple_cnn, preprocess=from_mean_std("x / 255", (0.0,) * 3, (255.0,) * 3),
         keras_code=_SIMPLE_CNN_CODE, suggested_head=("flatten", 64, 10),
-        description="Three 3x3 convolutions and two max-pools on 32x32x3: the lecture's first CNN (122,570 parameters with its head).",
+        description=N_("Three 3x3 convolutions and two max-pools on 32x32x3: the lecture's first CNN (122,570 parameters with its head)."),
         facts=NetworkFacts(
             "Simple CNN", 2012, None,
             "Convolution, pooling, convolution: the smallest network that shows what a CNN is.",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from explorer.checks import check_whole_number
 from explorer.errors import ExplorerInputError
+from explorer.i18n import N_
 from explorer.models.backbones import check_input_size, get_backbone
 from explorer.models.heads import HeadConfig, head_layers
 from explorer.models.layer_params import LayerParams
@@ -24,12 +25,13 @@ if TYPE_CHECKING:  # pragma: no cover
 PlanKind = Literal["none", "all", "last", "from", "all-but-bn"]
 PLAN_KINDS: tuple[PlanKind, ...] = ("none", "all", "last", "from", "all-but-bn")
 PLAN_LABELS: dict[PlanKind, str] = {
-    "none": "Freeze all (train the head only)",
-    "all": "Train all",
-    "last": "Train the last N layers",
-    "from": "Train layers from index N on",
-    "all-but-bn": "Train all but BatchNormalization",
+    "none": N_("Freeze all (train the head only)"),
+    "all": N_("Train all"),
+    "last": N_("Train the last N layers"),
+    "from": N_("Train layers from index N on"),
+    "all-but-bn": N_("Train all but BatchNormalization"),
 }
+"""In English (the CLI's words too); a page shows them with _()."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,16 @@ STEADY_JS = """(selector) => {
 }"""
 
 
-def test_play_the_animation_and_step_through(page, app_url):
+def play_button(page, key: str = "conv-step"):
+    return page.locator(f".st-key-{key}-play button")
+
+
+def drawn_step(page) -> int:
+    """The step (1-based) that the figure's title shows."""
+    return int(re.search(r"Step (\d+) of", figure_title(page).text_content()).group(1))
+
+
+def test_play_the_steps_and_step_through(page, app_url):
     page.goto(f"{app_url}/convolution_lab")
     wait_for_idle(page)
     title = figure_title(page)
@@ -40,29 +49,62 @@ def test_play_the_animation_and_step_through(page, app_url):
     expect_latex(page, r"\frac{7 + 2\cdot 0 - 3}{1}\right\rfloor + 1 = 5")
     screenshot(page, "convolution_lab_start")
 
-    # Play in the browser: the frames advance without a rerun of the script.
-    page.locator(".updatemenu-button").filter(has_text="Play").click()
-    expect(title).to_contain_text(re.compile(r"Step ([3-9]|1\d|2[0-5]) of 25"), timeout=15_000)
-    page.locator(".updatemenu-button").filter(has_text="Pause").click()
-    # Paused: the step in the title stops changing (polled until it has held for 1.5 s).
-    page.wait_for_function(STEADY_JS, arg=".gtitle", timeout=15_000)
+    # A 16 x 16 input (from a link): 196 steps, so Play is still going when Pause comes, even on a slow machine.
+    page.goto(f"{app_url}/convolution_lab?size=16")
+    wait_for_idle(page)
+    expect(title).to_contain_text("Step 1 of 196", timeout=60_000)
+
+    # Play: the server moves the step on, and redraws the picture, the sum and the formula together.
+    expect(play_button(page)).to_contain_text("Play")
+    play_button(page).click()
+    expect(title).to_contain_text(re.compile(r"Step ([3-9]|\d\d+) of 196"), timeout=60_000)
+    expect(play_button(page)).to_contain_text("Pause", timeout=30_000)
+    # While playing, a progress bar stands in for the slider (Pause brings the slider back).
+    expect(page.locator("[data-testid='stProgress']")).to_contain_text(re.compile(r"Step \d+ of 196"), timeout=30_000)
+    screenshot(page, "convolution_lab_playing")
+    play_button(page).click()
+    expect(play_button(page)).to_contain_text("Play", timeout=30_000)  # a busy machine answers late
+    wait_for_idle(page)
+    # Paused: the step in the title stops changing (polled until it has held for 1.5 s) ...
+    page.wait_for_function(STEADY_JS, arg=".gtitle", timeout=30_000)
+    # ... and the slider and the written sum explain that very step.
+    step = drawn_step(page)
+    assert step >= 3
+    row, col = divmod(step - 1, 14)
+    expect(page.get_by_role("slider", name="Step to explain")).to_have_attribute("aria-valuetext", str(step),
+                                                                                  timeout=30_000)
+    expect_latex(page, rf"\text{{output}}[{row},{col}]")
     screenshot(page, "convolution_lab_paused")
 
-    # The figure's own step slider: a click near the end of the rail jumps to a late step.
-    rail = page.locator("[data-testid='stPlotlyChart'] .slider-rail-rect").first
-    box = rail.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.98, box["y"] + box["height"] / 2)
-    expect(title).to_contain_text(re.compile(r"Step 2[45] of 25"))
+    # The step slider sits beside Play, not under it: both can be clicked.
+    play_box = play_button(page).bounding_box()
+    slider_box = page.locator(".st-key-conv-step [data-testid='stSlider']").bounding_box()
+    assert play_box["x"] + play_box["width"] <= slider_box["x"]
 
-    # The page's step slider reruns the script and writes that step's arithmetic out.
+    # The slider moves the same step: the picture follows it and the arithmetic is written out.
     thumb = page.get_by_role("slider", name="Step to explain")
     thumb.focus()
-    for _ in range(6):
-        thumb.press("ArrowRight")
+    thumb.press("ArrowRight")
+    chosen = step + 1
+    expect(thumb).to_have_attribute("aria-valuetext", str(chosen), timeout=30_000)
     wait_for_idle(page)
-    expect(title).to_contain_text("Step 7 of 25")
-    expect_latex(page, r"\text{output}[1,1]")
-    screenshot(page, "convolution_lab_step7")
+    expect(title).to_contain_text(f"Step {chosen} of 196", timeout=30_000)
+    row, col = divmod(chosen - 1, 14)
+    expect_latex(page, rf"\text{{output}}[{row},{col}]")
+    screenshot(page, "convolution_lab_stepped")
+
+
+def test_the_signal_tab_plays_too(page, app_url):
+    page.goto(f"{app_url}/convolution_lab")
+    wait_for_idle(page)
+    page.get_by_role("tab", name="1D signal").click()
+    wait_for_idle(page)
+    expect(page.get_by_text("Step 1 of 22")).to_be_visible(timeout=60_000)
+    play_button(page, "conv-1d-step").click()
+    expect(page.get_by_text(re.compile(r"Step ([3-9]|1\d|2[0-2]) of 22")).first).to_be_visible(timeout=30_000)
+    play_button(page, "conv-1d-step").click()
+    expect(play_button(page, "conv-1d-step")).to_contain_text("Play", timeout=30_000)
+    wait_for_idle(page)
 
 
 def test_stride_and_padding_change_the_formula(page, app_url):
@@ -89,7 +131,7 @@ def test_every_tab_renders(page, app_url, tab, name):
     wait_for_idle(page)
     page.get_by_role("tab", name=tab).click()
     wait_for_idle(page)
-    expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+    expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible(timeout=60_000)
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
     screenshot(page, f"convolution_lab_{name}")

@@ -1,11 +1,12 @@
-"""The Fine-tune Lab in Chromium: a run survives clicks elsewhere, Stop ends it, runs overlay."""
+"""The Fine-tune Lab in Chromium: a run survives clicks elsewhere, Stop ends it, runs overlay; fresh loads
+always show the Train button, an idle page never reruns, one click compares three strategies."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, wait_for_idle
+from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_for_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -65,3 +66,56 @@ def test_run_survives_a_click_elsewhere_and_stops(page, app_url):
     expect(runs).to_contain_text("2. feature-extraction")
     page.get_by_text("Compare runs").scroll_into_view_if_needed()
     screenshot(page, "finetune_lab_compare")
+
+
+# Counts the script runs (full or fragment) that start after it is installed: the app's
+# data-test-script-state turns "running" at the start of each.
+COUNT_RUNS_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__runs = 0;
+  window.__since = performance.now();
+  new MutationObserver(() => { if (app.dataset.testScriptState === "running") window.__runs += 1; })
+    .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+def test_fresh_loads_always_show_train_and_an_idle_page_does_not_rerun(page, app_url):
+    train = page.get_by_role("button", name="Train")
+    for _ in range(10):  # a fresh session each time: never stuck grey, the Train button always there
+        page.goto(f"{app_url}/finetune_lab")
+        expect(train).to_be_enabled(timeout=180_000)
+        wait_for_idle(page)
+        expect(page.locator("[data-testid='stMetric']").filter(has_text="Trainable").first).to_be_visible()
+    page.evaluate(COUNT_RUNS_JS)
+    # Watch for four seconds (a condition on the page's own clock): nothing trains, so nothing may rerun.
+    page.wait_for_function("() => performance.now() - window.__since > 4000", polling=250, timeout=15_000)
+    assert page.evaluate("() => window.__runs") == 0
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute("data-test-script-state", "notRunning")
+    expect(train).to_be_enabled()
+
+
+@pytest.mark.timeout(1800)  # three runs at the page's defaults: about 3 minutes alone, far more on a busy machine
+def test_one_click_compares_transfer_scratch_and_two_stage(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/finetune_lab")
+    wait_for_idle(page, timeout_ms=180_000)
+    page.get_by_role("button", name="Compare: transfer vs scratch vs two-stage").click()
+    expect(page.locator("[data-testid='stProgress']")).to_contain_text("run 1 of 3", timeout=120_000)
+    chosen = page.locator("[data-testid='stMultiSelect']").filter(has_text="1. feature-extraction")
+    expect(chosen).to_contain_text("3. two-stage", timeout=1_700_000)  # the defaults, three runs
+    wait_for_idle(page)
+    chart = page.locator(".st-key-finetune-compare_chart").first  # Streamlit's class for the key finetune.compare_chart
+    for name in ("1. feature-extraction", "2. scratch", "3. two-stage"):
+        expect(chart.locator(".legend")).to_contain_text(name)
+    chart.evaluate("element => element.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(screenshot_path("finetune_lab_three_way")))  # the viewport: 1280 x 720
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    # The runs are over: the live panel's timer is gone with it, so the page is idle again.
+    page.evaluate(COUNT_RUNS_JS)
+    page.wait_for_function("() => performance.now() - window.__since > 4000", polling=250, timeout=15_000)
+    assert page.evaluate("() => window.__runs") == 0
+
+
+def screenshot_path(name: str):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"

@@ -150,3 +150,46 @@ def test_cli_iou_bad_boxes_print_one_error_line_and_exit_2(boxes):
     assert run.stdout == ""
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("error: ")
     assert "Traceback" not in run.stderr
+
+
+# ---------------------------------------------------------------- boxes dragged on a chart
+
+from explorer.detection import boxes_text, move_detections, parse_boxes, snap_box  # noqa: E402
+
+
+def test_a_dragged_box_lands_on_whole_numbers_with_its_corners_ordered():
+    assert snap_box(70.4, 80.6, 19.5, 29.6) == Box(20, 30, 70, 81)
+
+
+def test_a_box_moved_past_the_edge_slides_back_with_its_size_kept():
+    before = Box(10, 20, 60, 70)
+    assert snap_box(-8.2, 20, 41.8, 70, before=before) == Box(0, 20, 50, 70)
+    assert snap_box(60, 60, 110, 110, before=before) == Box(50, 50, 100, 100)
+
+
+def test_a_box_resized_past_the_edge_is_cut_there():
+    assert snap_box(10, 20, 130, 70, before=Box(10, 20, 60, 70)) == Box(10, 20, 100, 70)
+
+
+def test_a_coordinate_that_is_not_a_number_is_refused():
+    with pytest.raises(ExplorerInputError, match="finite numbers"):
+        snap_box(float("nan"), 0, 1, 1)
+
+
+def test_boxes_go_through_a_link_and_back():
+    boxes = tuple(d.box for d in SAMPLE_DETECTIONS)
+    text = boxes_text(boxes)
+    assert text.startswith("12,22,50,68_62,20,98,50_")
+    assert parse_boxes(text, 5) == boxes
+    with pytest.raises(ExplorerInputError, match="Give 5 boxes"):
+        parse_boxes("1,2,3,4", 5)
+    with pytest.raises(ExplorerInputError, match="inside the 100 x 100 image"):
+        parse_boxes("0,0,10,10_0,0,10,10_0,0,10,10_0,0,10,10_0,0,10,120", 5)
+
+
+def test_moved_detections_keep_their_scores():
+    moved = move_detections(SAMPLE_DETECTIONS, [Box(0, 0, 1, 1)] * 5)
+    assert [d.score for d in moved] == [d.score for d in SAMPLE_DETECTIONS]
+    assert all(d.box == Box(0, 0, 1, 1) for d in moved)
+    with pytest.raises(ExplorerInputError, match="one box"):
+        move_detections(SAMPLE_DETECTIONS, [Box(0, 0, 1, 1)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -14,6 +15,8 @@ import numpy as np
 import pytest
 
 from explorer import training
+from explorer.models.backbones import build_backbone
+from explorer.training import run as run_module
 from explorer.io.datasets import make_shapes, split_dataset
 from explorer.errors import ExplorerInputError
 from explorer.training import TrainConfig, classify, load_classifier, run_training
@@ -31,7 +34,7 @@ def _cnn(**changes) -> TrainConfig:
 def built(monkeypatch: pytest.MonkeyPatch) -> dict:
     """Spy on model building: keep the whole model and the backbone's initial weights."""
     seen: dict = {}
-    original = training._build
+    original = run_module.build_model
 
     def spy(config, class_names):
         parts = original(config, class_names)
@@ -39,7 +42,7 @@ def built(monkeypatch: pytest.MonkeyPatch) -> dict:
         seen["initial"] = [[w.copy() for w in layer.get_weights()] for layer in parts[1].layers]
         return parts
 
-    monkeypatch.setattr(training, "_build", spy)
+    monkeypatch.setattr(run_module, "build_model", spy)
     return seen
 
 
@@ -54,13 +57,13 @@ def _changed(seen: dict) -> list[bool]:
 
 def test_feature_extraction_runs_the_backbone_once(monkeypatch: pytest.MonkeyPatch, built: dict) -> None:
     calls: list[int] = []
-    original = training._extract_features
+    original = run_module.extract_features
 
     def counting(extractor, images, batch_size):
         calls.append(len(images))
         return original(extractor, images, batch_size)
 
-    monkeypatch.setattr(training, "_extract_features", counting)
+    monkeypatch.setattr(run_module, "extract_features", counting)
     result = run_training(SPLIT, _cnn(strategy="feature-extraction", epochs=3))
     assert calls == [len(SPLIT.train_labels), len(SPLIT.val_labels)]  # once, not once per epoch
     assert result.epochs_run == 3 and len(result.history["val_loss"]) == 3
@@ -81,14 +84,14 @@ def test_scratch_trains_every_layer_from_random_weights(built: dict) -> None:
 
 def test_two_stage_recompiles_with_the_lower_rate_and_keeps_batch_norm_frozen(monkeypatch, built) -> None:
     compiles: list[tuple[str, float, dict]] = []
-    original = training._compile
+    original = run_module.compile_model
 
     def spy(model, rate, head):
         flags = {l.name: l.trainable for l in built["backbone"].layers}
         compiles.append((model.name, rate, flags))
         original(model, rate, head)
 
-    monkeypatch.setattr(training, "_compile", spy)
+    monkeypatch.setattr(run_module, "compile_model", spy)
     config = TrainConfig(backbone="efficientnet_lite0", image_size=32, strategy="two-stage", epochs=1,
                          stage2_epochs=1, learning_rate=1e-4, stage2_learning_rate=1e-5, batch_size=8)
     result = run_training(SPLIT, config)
@@ -122,6 +125,49 @@ def test_checkpoint_reloads_and_predicts_like_the_trained_model(built: dict) -> 
     ranked = classify(classifier, SPLIT.val_images[0])
     assert [name for name, _ in sorted(ranked)] == ["circle", "square", "triangle"]
     assert sum(p for _, p in ranked) == pytest.approx(1.0, rel=1e-4)
+
+
+PLAIN_KERAS = """
+import sys
+sys.modules["explorer"] = None  # whatever the environment holds, this project cannot be imported
+import keras, numpy as np
+model = keras.models.load_model(sys.argv[1])
+np.save(sys.argv[3], model.predict(np.load(sys.argv[2]), verbose=0))
+print(model.name, model.input_shape[1])
+"""
+
+
+def test_a_saved_model_loads_in_plain_keras_outside_the_project(built: dict, tmp_path: Path) -> None:
+    result = run_training(SPLIT, _cnn(strategy="fine-tune", epochs=1))
+    x = SPLIT.val_images.astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-I", "-c", PLAIN_KERAS, result.checkpoint, "x.npy", "y.npy"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    name, size = done.stdout.split()[-2:]
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), built["whole"].predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert training.class_names_from_name(name) == ("circle", "square", "triangle") and int(size) == 32
+    assert not any(type(l).__module__.startswith("explorer") for l in built["whole"].layers)
+
+
+@pytest.mark.parametrize("names", [("cat", "dog"), ("cats vs dogs", "a.b-c", "고양이", "x_y", "-2d-")])
+def test_class_names_survive_the_model_name(names: tuple[str, ...]) -> None:
+    name = training.model_name("efficientnet_lite0", "two-stage", names)
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name)  # what TensorFlow accepts as a root scope
+    assert training.class_names_from_name(name) == names
+    assert training.class_names_from_name("efficientnet_lite0_two_stage") is None
+
+
+def test_an_older_checkpoint_with_the_custom_input_layer_still_classifies(tmp_path: Path) -> None:
+    image = keras.Input((32, 32, 3))
+    x = training.ExplorerInput("simple_cnn", ["circle", "square", "triangle"], name="preprocess")(image)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    old = keras.Model(image, keras.layers.Dense(3, activation="softmax")(x), name="simple_cnn_fine_tune")
+    old.save(tmp_path / "old.keras")
+    classifier = load_classifier(tmp_path / "old.keras")
+    assert classifier.class_names == ("circle", "square", "triangle") and classifier.image_size == 32
+    assert len(classify(classifier, SPLIT.val_images[0])) == 3
 
 
 def test_result_evaluates_the_best_checkpoint() -> None:
@@ -158,7 +204,7 @@ def test_early_stopping_is_recorded() -> None:
 
 
 def test_two_runs_in_parallel_threads_do_not_disturb_each_other() -> None:
-    shared = keras.models.clone_model(training.build_backbone("simple_cnn", 32, weights="random"))
+    shared = keras.models.clone_model(build_backbone("simple_cnn", 32, weights="random"))
     before = [w.copy() for w in shared.get_weights()]
     results: dict[str, object] = {}
 
@@ -175,15 +221,19 @@ def test_two_runs_in_parallel_threads_do_not_disturb_each_other() -> None:
     assert all(np.array_equal(a, b) for a, b in zip(shared.get_weights(), before))
 
 
-def test_bad_settings_state_the_rule() -> None:
+def test_bad_settings_state_the_rule(tmp_path: Path) -> None:
     with pytest.raises(ExplorerInputError, match="factor >= 1.0 or <= 0. Received: factor=2"):
         _cnn(reduce_lr_factor=2.0)
     with pytest.raises(ExplorerInputError, match="Received: strategy='magic'"):
         _cnn(strategy="magic")
     with pytest.raises(ExplorerInputError, match="input size 48"):
         run_training(SPLIT, _cnn(image_size=48))
-    with pytest.raises(ExplorerInputError, match="not a Keras model"):
+    with pytest.raises(ExplorerInputError, match="A .keras model is a ZIP archive"):
         load_classifier(b"not a model")
+    plain = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(3)], name="mine")
+    plain.save(tmp_path / "plain.keras")
+    with pytest.raises(ExplorerInputError, match="Only models saved by the Fine-tune Lab.*'mine'"):
+        load_classifier(tmp_path / "plain.keras")
 
 
 MIRRORED = """

@@ -37,9 +37,17 @@ def test_table_shows_the_counts_explorer_computed(at, zoo):
     assert list(table["parameters"]) == [zoo[spec.id].keras_params for spec in ZOO]
     assert list(table["depth"]) == [zoo[spec.id].depth for spec in ZOO]
     assert list(table["multiply-adds (G)"]) == pytest.approx([zoo[spec.id].madds / 1e9 for spec in ZOO])
-    assert list(table["top-1 %"]) == [spec.top1 for spec in ZOO]
+    assert list(table["top-1 %"]) == [spec.top1_text for spec in ZOO]
     row = table.set_index("network").loc["VGG16"]
     assert row["parameters"] == 138_357_544 and row["top-1 source"].startswith("Keras Applications table")
+    assert "single crop" in row["top-1 source"] and "224x224 input" in row["top-1 source"]
+    zfnet = table.set_index("network").loc["ZFNet"]
+    assert zfnet["top-1 %"] == zfnet["published parameters"] == "not published"
+
+
+def test_the_parameter_gap_with_torchvision_is_explained_with_numbers_from_the_keras_model(at, zoo):
+    text = "".join(m.value for m in at.markdown)
+    assert "25,636,712" in text and "25,557,032" in text and "**79,680** = 3 x 26,560" in text
 
 
 def test_vgg16_key_idea_is_shown_first(at, zoo):

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -34,6 +36,21 @@ def text(at: AppTest) -> str:
     return "\n".join([m.value for m in at.markdown] + [x.value for x in at.latex] + [e.value for e in at.error])
 
 
+def step_slider(at: AppTest, key: str = keys.STEP):
+    """The "Step to explain" slider of a step player."""
+    return at.slider(key=key)
+
+
+def figure_spec(at: AppTest, i: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def drawn_step(at: AppTest) -> tuple[int, int]:
+    """The step (1-based) and the step count that the figure's title shows."""
+    found = re.search(r"Step (\d+) of (\d+)", figure_spec(at)["layout"]["title"]["text"])
+    return int(found.group(1)), int(found.group(2))
+
+
 def shown_size(at: AppTest) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("**Output size"))
 
@@ -42,8 +59,8 @@ def test_default_is_a_3x3_kernel_over_a_7x7_digit():
     at = run_page()
     assert shown_size(at) == "**Output size 5 × 5**"
     assert r"\left\lfloor \frac{7 + 2\cdot 0 - 3}{1}\right\rfloor + 1 = 5" in text(at)
-    assert at.slider(key=keys.STEP).max == 25
-    assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["frames"]) == 25  # animated in the browser
+    assert step_slider(at).max == 25
+    assert not figure_spec(at).get("frames")  # one step drawn: the server steps, so nothing can disagree
     step = cv.conv2d_step(cv.input_preset("digit", 7), cv.kernel_preset("Sobel x"), 0)
     assert step.arithmetic_latex() in text(at)
 
@@ -56,7 +73,7 @@ def test_stride_two_with_one_zero_of_padding():
     assert not at.exception
     assert shown_size(at) == "**Output size 4 × 4**"
     assert r"\left\lfloor \frac{7 + 2\cdot 1 - 3}{2}\right\rfloor + 1 = 4" in text(at)
-    assert at.slider(key=keys.STEP).max == 16
+    assert step_slider(at).max == 16
 
 
 def test_same_padding_explains_the_split():
@@ -80,7 +97,7 @@ def test_dilation_widens_the_kernel():
 def test_stepping_shows_that_steps_arithmetic():
     at = run_page()
     at.selectbox(key=keys.KERNEL).set_value("Laplacian")
-    at.slider(key=keys.STEP).set_value(7)  # 1-based: output[1, 1]
+    step_slider(at).set_value(7)  # 1-based: output[1, 1]
     at.run()
     assert not at.exception
     step = cv.conv2d_step(cv.input_preset("digit", 7), cv.kernel_preset("Laplacian"), 6)
@@ -204,11 +221,61 @@ def test_large_grid_steps_on_the_server():
     at.selectbox(key=keys.KERNEL).set_value("identity")
     at.run()
     assert not at.exception
-    assert at.slider(key=keys.STEP).max == 20 * 20
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert not spec.get("frames")  # no frames: the slider steps on the server
-    at.slider(key=keys.STEP).set_value(400).run()
+    assert step_slider(at).max == 20 * 20
+    assert not figure_spec(at).get("frames")
+    step_slider(at).set_value(400).run()
     assert r"\text{output}[19,19]" in text(at)
+    assert drawn_step(at) == (400, 400)
+
+
+def play(at: AppTest, key: str = keys.STEP) -> AppTest:
+    at.button(key=f"{key}.play").click().run()
+    assert not at.exception
+    return at
+
+
+def test_play_moves_the_picture_the_sum_and_the_formula_together():
+    at = play(run_page())
+    assert at.button(key=f"{keys.STEP}.play").label == "Pause"
+    assert drawn_step(at) == (1, 25)  # Play shows the current step first
+    x, kernel = cv.input_preset("digit", 7), cv.kernel_preset("Sobel x")
+    for expected in (2, 3, 4):  # each run while playing is one tick of the fragment's timer
+        at.run()
+        assert drawn_step(at) == (expected, 25) and at.session_state[keys.STEP] == expected
+        assert at.get("progress")[0].proto.text == f"Step {expected} of 25"  # stands in for the slider
+        step = cv.conv2d_step(x, kernel, expected - 1)
+        assert rf"\text{{output}}[{step.out_row},{step.out_col}] = " + step.arithmetic_latex() in text(at)
+        assert f"output[{step.out_row}, {step.out_col}]" in figure_spec(at)["layout"]["title"]["text"]
+    play(at)  # Pause: the step holds, and the slider comes back at it
+    assert at.button(key=f"{keys.STEP}.play").label == "Play"
+    assert step_slider(at).value == 4 and not at.get("progress")
+    at.run()
+    assert drawn_step(at) == (4, 25) and step_slider(at).value == 4
+
+
+def test_play_stops_at_the_last_step_and_starts_again_from_the_first():
+    at = run_page()
+    step_slider(at).set_value(24).run()
+    play(at).run()
+    assert drawn_step(at) == (25, 25) and step_slider(at).value == 25
+    assert at.button(key=f"{keys.STEP}.play").label == "Play"  # stopped by itself
+    play(at)
+    assert drawn_step(at) == (1, 25) and at.button(key=f"{keys.STEP}.play").label == "Pause"
+
+
+def test_the_step_slider_drives_the_same_step():
+    at = run_page()
+    step_slider(at).set_value(10).run()
+    assert drawn_step(at) == (10, 25)
+    assert r"\text{output}[1,4]" in text(at)
+
+
+@pytest.mark.parametrize(("tab", "key"), [("1D signal", keys.STEP_1D), ("Pooling", keys.POOL_STEP)])
+def test_signal_and_pooling_tabs_play_too(tab, key):
+    at = play(run_page(tab), key)
+    at.run()
+    assert at.session_state[key] == 2
+    assert "**Step 2 of" in text(at)
 
 
 def test_page_never_imports_tensorflow():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -53,3 +54,49 @@ def test_hits_table_and_ap_match_explorer():
     assert list(table["at 0.75"]) == [m.reason for m in at_75]
     assert metrics(at)["AP at IoU 0.5"] == "0.867"   # 13/15, worked by hand in tests/explorer
     assert metrics(at)["AP at IoU 0.75"] == "0.467"  # 7/15
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The page's Plotly charts in order (the IoU chart, the scene, the PR curves): figure and config."""
+    return [{"spec": json.loads(c.proto.spec), "config": json.loads(c.proto.config or "{}")}
+            for c in at.get("plotly_chart")]
+
+
+def test_boxes_and_predictions_are_drawn_as_draggable_shapes():
+    at = open_page()
+    iou_chart, scene, _pr = charts(at)
+    for chart in (iou_chart, scene):
+        assert chart["config"]["edits"] == {"shapePosition": True}
+        assert chart["spec"]["layout"]["yaxis"]["range"] == [100, 0]  # the image, y growing down
+    assert [(s["x0"], s["y0"], s["x1"], s["y1"]) for s in iou_chart["spec"]["layout"]["shapes"]] == [
+        (10, 20, 60, 70), (20, 25, 70, 75)]
+    assert len(scene["spec"]["layout"]["shapes"]) == len(SAMPLE_DETECTIONS)
+
+
+def test_a_moved_prediction_changes_the_hits_and_ap():
+    at = open_page()
+    boxes = [d.box for d in SAMPLE_DETECTIONS]
+    boxes[1] = Box(61, 16, 97, 46)  # P1 snug on GT1 (60, 15, 95, 45): now a hit at 0.75 too
+    at.session_state[keys.PREDICTIONS] = tuple(boxes)  # what a drag on the scene leaves
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.loc[table["prediction"] == "P1", "at 0.75"].item() == "hit"
+    assert metrics(at)["AP at IoU 0.75"] != "0.467"
+    assert metrics(at)["AP at IoU 0.5"] == "0.867"
+    at.button(key="detect.reset").click().run()
+    assert metrics(at)["AP at IoU 0.75"] == "0.467"
+
+
+def test_a_link_carries_the_moved_predictions_and_a_bad_one_is_dropped():
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.query_params["preds"] = "12,22,50,68_61,16,97,46_14,26,54,74_5,75,30,98_57,62,90,95"
+    at.run()
+    assert not at.exception
+    assert metrics(at)["AP at IoU 0.75"] != "0.467"
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.query_params["preds"] = "12,22,50,68"
+    at.run()
+    assert not at.exception
+    assert metrics(at)["AP at IoU 0.75"] == "0.467"
+    assert any("preds" in w.value for w in at.warning)

@@ -33,7 +33,7 @@ def test_defaults_are_valid_and_survive_a_link(page):
     defaults = state.defaults()
     assert state.resolve(defaults) == (defaults, [])
     assert state.from_query(state.to_query(defaults)) == (defaults, [])
-    assert state.to_query(defaults, only_changed=True) == {}
+    assert set(state.to_query(defaults, only_changed=True)) == set(state.link.always)
 
 
 @pytest.mark.parametrize("page", sorted(DECLARATIONS))
@@ -61,13 +61,14 @@ def test_the_lecture_link_gives_the_notes_configuration():
     assert ignored == []
     assert {name: values[name] for name in query} == {"backbone": "vgg16", "size": 224, "head": "flatten",
                                                        "hidden": 1024, "outputs": 1, "plan": "none"}
-    assert freeze.STATE.to_query(values) == {**query, "dropout": "0", "n": "4", "layers": ""}
+    assert freeze.STATE.to_query(values) == {**query, "dropout": "0", "layers": ""}  # N only with last:N / from:N
 
 
 def test_a_link_follows_the_backbone_for_what_it_does_not_say():
     values, ignored = freeze.STATE.from_query({"backbone": "inception_v3"})
     assert ignored == [] and values["size"] == 299 and values["head"] == "gap"
-    assert freeze.STATE.to_query(values, only_changed=True) == {"backbone": "inception_v3"}
+    assert freeze.STATE.to_query(values, only_changed=True) == {"backbone": "inception_v3", "size": "299", "head": "gap",
+                                                                "hidden": "0", "outputs": "1", "plan": "none"}
 
 
 @pytest.mark.parametrize(("query", "dropped"), [
@@ -77,7 +78,8 @@ def test_a_link_follows_the_backbone_for_what_it_does_not_say():
     ({"hidden": "-3"}, "hidden"),
     ({"dropout": "0.95"}, "dropout"),
     ({"n": "four"}, "n"),
-    ({"plan": "last:4"}, "plan"),
+    ({"plan": "first:4"}, "plan"),
+    ({"plan": "last:four"}, "n"),
     ({"layers": "1,x"}, "layers"),
 ])
 def test_a_bad_value_falls_back_to_its_default_only(query, dropped):

@@ -22,22 +22,36 @@ that the kept copy stays current.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, NoReturn
 
 import streamlit as st
 
-from explorer.checks import check_whole_number
-from explorer.errors import ExplorerInputError
+from explorer.links import (
+    APP_PARAMS,
+    Field,
+    PageLink,
+    StateValueError,
+    _at,
+    _text_of,
+    choice,
+    flag,
+    indices,
+    number,
+    span,
+    subset,
+    text,
+    whole,
+)
 
 __all__ = [
+    "APP_PARAMS",
     "Field",
+    "PageLink",
     "PageState",
     "StateValueError",
     "choice",
+    "current_page_state",
     "flag",
     "indices",
     "number",
@@ -47,142 +61,62 @@ __all__ = [
     "whole",
 ]
 
-Values = Mapping[str, Any]
-"""Field values by name, as far as they are known (a default may read the fields before it)."""
-Computed = Any
-"""A value, or a function of the values before it (Values -> value)."""
-
-
-class StateValueError(ExplorerInputError):
-    """A value that a page's state cannot take (from a link, a preset or another page)."""
-
-
-def _at(spec: Computed, values: Values) -> Any:
-    return spec(values) if callable(spec) else spec
-
-
-@dataclass(frozen=True)
-class Field:
-    """One value a page keeps: its widget key, its name in a link, its default and its check."""
-
-    name: str
-    """Short name in a link (?backbone=vgg16) and in `load` mappings."""
-    key: str
-    """The widget's key in session state ("freeze.backbone")."""
-    default: Computed = None
-    """None leaves the key unset: the widget shows its first option or its placeholder."""
-    parse: Callable[[Any, Values], Any] = lambda raw, values: raw
-    """A Python value or a link's text -> the valid value; raises StateValueError."""
-    to_text: Callable[[Any], str] = str
-    """The value as it appears in a link."""
-    after: tuple[str, ...] = ()
-    """Earlier fields whose change resets this one to its default."""
-    linked: bool = True
-    """Part of a shared link (False: kept across pages only)."""
-    options: Computed = ()
-    """The choices, for the page's widget (choice and subset fields)."""
-    bounds: Computed = None
-    """(low, high), for the page's widget (whole, number and span fields)."""
-
-    def default_for(self, values: Values) -> Any:
-        """The default, given the values of the fields before this one."""
-        return _at(self.default, values)
+_CURRENT = "_state.current_page"
+"""The state name of the page whose start() ran last: the one the address bar shows."""
+_NOTICE_NAMES = 6
 
 
 class PageState:
-    """A page's fields, in order (a default or a check may read the fields before it).
+    """A page's state in the session, on its link vocabulary (explorer.links.PageLink).
 
+    `PageState(links.FREEZE)`, or `PageState(page, path, fields)` for a page declared here.
     The first field must be a widget the page draws on every run: finding its key gone at
     the top of a run means the page has just been opened from another page.
     """
 
-    def __init__(self, page: str, path: str, fields: Iterable[Field]) -> None:
-        self.page = page
-        self.path = path
+    _registry: dict[str, PageState] = {}
+
+    def __init__(self, page: str | PageLink, path: str | None = None, fields: Iterable[Field] | None = None) -> None:
+        if isinstance(page, PageLink):
+            self.link = page
+        else:
+            slug = (path or page).rsplit("/", 1)[-1].removesuffix(".py")
+            self.link = PageLink(page, slug, fields or ())
+        self.page = self.link.page
+        self.path = path or f"app_pages/{self.link.slug}.py"
         """The page script, for st.switch_page."""
-        self.fields = tuple(fields)
-        self._by_name: dict[str, Field] = {}
-        self._by_key: dict[str, Field] = {}
-        for f in self.fields:
-            if f.name in self._by_name or f.key in self._by_key:
-                raise ValueError(f"Field names and keys are unique in a page. Received: {f.name!r} ({f.key!r})")
-            unknown = [name for name in f.after if name not in self._by_name]
-            if unknown:
-                raise ValueError(f"A field resets after earlier fields only. Received: {f.name}.after={unknown}")
-            self._by_name[f.name] = f
-            self._by_key[f.key] = f
-        self._kept = f"_state.{page}.kept"
-        self._opened = f"_state.{page}.opened"
+        self.fields = self.link.fields
+        self._by_name = {f.name: f for f in self.fields}
+        self._kept = f"_state.{self.page}.kept"
+        self._opened = f"_state.{self.page}.opened"
+        self._linked = f"_state.{self.page}.link"
+        PageState._registry[self.page] = self
 
     def __getitem__(self, name_or_key: str) -> Field:
-        found = self._by_key.get(name_or_key) or self._by_name.get(name_or_key)
-        if found is None:
-            raise KeyError(f"The {self.page} page has no field {name_or_key!r}")
-        return found
+        return self.link[name_or_key]
 
     @property
     def keys(self) -> tuple[str, ...]:
         """Every field's widget key, in order."""
-        return tuple(f.key for f in self.fields)
+        return self.link.keys
 
     # ------------------------------------------------------------------ values alone
 
     def resolve(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """Every field's value by name: the given one when it is valid, else the default.
-
-        Returns:
-            (values, dropped): the names whose given value was refused.
-        """
-        values: dict[str, Any] = {}
-        dropped: list[str] = []
-        for f in self.fields:
-            if f.name in given:
-                try:
-                    values[f.name] = f.parse(given[f.name], values)
-                    continue
-                except (ValueError, TypeError):
-                    dropped.append(f.name)
-            values[f.name] = f.default_for(values)
-        return values, dropped
+        """Every field's value by name: the given one when it is valid, else the default."""
+        return self.link.resolve(given)
 
     def defaults(self) -> dict[str, Any]:
         """Every field's default by name."""
-        return self.resolve({})[0]
+        return self.link.defaults()
 
     def to_query(self, values: Mapping[str, Any] | None = None, *, only_changed: bool = False) -> dict[str, str]:
-        """The linked fields as link parameters (name -> text); unset (None) values are left out.
-
-        Args:
-            values: by name; the session's current values when None.
-            only_changed: leave out the values equal to their default (a shorter link).
-        """
-        values = self.values() if values is None else values
-        defaults: dict[str, Any] = {}
-        query = {}
-        for f in self.fields:
-            value = values.get(f.name)
-            defaults[f.name] = f.default_for(defaults)
-            if f.linked and value is not None and not (only_changed and value == defaults[f.name]):
-                query[f.name] = f.to_text(value)
-            defaults[f.name] = value  # later defaults follow the values the link gives
-        return query
+        """The linked fields as link parameters (name -> text); the session's values when None."""
+        return self.link.to_query(self.values() if values is None else values, only_changed=only_changed)
 
     def from_query(self, query: Mapping[str, Any], *, others: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
-        """Every field's value from link parameters (st.query_params or a dict of texts).
-
-        Args:
-            query: name -> text (or a list of texts: the last one counts).
-            others: parameter names that belong to the app, not to this page (ignored silently).
-
-        Returns:
-            (values, ignored): every field by name (a missing or refused value is the
-            default), and the parameter names that were refused or that this page does not know.
-        """
-        texts = {name: raw[-1] if isinstance(raw, (list, tuple)) and raw else raw for name, raw in query.items()}
-        known = {name: raw for name, raw in texts.items() if name in self._by_name and self._by_name[name].linked}
-        values, dropped = self.resolve(known)
-        skip = set(others)
-        return values, dropped + [name for name in texts if name not in known and name not in skip]
+        """Every field's value from link parameters, and the names refused or unknown (see PageLink)."""
+        return self.link.from_query(query, others=others)
 
     # ------------------------------------------------------------------ the session
 
@@ -193,16 +127,24 @@ class PageState:
         visit); a field whose `after` fields changed since the last run is reset. Every key
         is written afresh, so that the value it holds is the one the page shows.
 
+        With the session's own state (no `session` given) the page also follows its link: an
+        address that changed outside the page (a link opened, Back or Forward, a lesson step)
+        is loaded first, what it got wrong is named in one notice, and the address bar is then
+        rewritten from the page's values (only those that differ from the defaults; the app's
+        own parameters, such as ``lang``, ``present``, ``lesson``, are left alone).
+
         Returns:
             True when the page has just been opened (first visit, back from another page, or
             opened by `open`): nothing on it has been clicked yet.
         """
+        live = session is None
         ss = _session(session)
         flagged = bool(ss.pop(self._opened, False))
         kept = ss.get(self._kept)
         opened = flagged or not kept or self.fields[0].key not in ss
         if kept is None:
             kept = ss[self._kept] = {}
+        ignored = self._read_link(ss, opened) if live else []
         values: dict[str, Any] = {}
         changed: set[str] = set()
         for f in self.fields:
@@ -217,7 +159,40 @@ class PageState:
                 changed.add(f.name)
             _write(ss, f.key, value)
             values[f.name] = kept[f.name] = value
+        if live:
+            ss[_CURRENT] = self.page
+            self._write_link(ss)
+            if ignored:
+                _link_notice(ignored)
         return opened
+
+    def _read_link(self, ss: MutableMapping[str, Any], opened: bool) -> list[str]:
+        """Load the address bar's values when they changed outside the page; the names refused."""
+        query = _query_params()
+        mine = {name: texts for name, texts in query.items() if name not in APP_PARAMS}
+        seen = {name: texts[-1] for name, texts in query.items() if name not in APP_PARAMS or name in _LESSON}
+        if ss.get(self._linked) == seen:
+            return []  # the address is the one this page wrote: the widgets are ahead of it
+        if opened and not mine and not any(name in _LESSON for name in query):
+            return []  # opened from the menu: the page looks as the user left it
+        values, ignored = self.link.from_query(mine)
+        self._load(values, ss)
+        ss[self._linked] = seen
+        return ignored
+
+    def _write_link(self, ss: MutableMapping[str, Any]) -> None:
+        """Put the page's values in the address bar (one history entry when they changed)."""
+        query = _query_params()
+        wanted = self.link.to_query(self.values(ss), only_changed=True)
+        shown = {name: texts[-1] for name, texts in query.items() if name not in APP_PARAMS}
+        if wanted != shown:
+            kept = {name: texts for name, texts in query.items() if name in APP_PARAMS}
+            st.query_params.from_dict({**kept, **wanted})
+        ss[self._linked] = {**wanted, **{name: query[name][-1] for name in _LESSON if name in query}}
+
+    def link_query(self) -> dict[str, str]:
+        """The page's values as link parameters, as the address bar shows them."""
+        return self.link.to_query(self.values(), only_changed=True)
 
     def values(self, session: MutableMapping[str, Any] | None = None) -> dict[str, Any]:
         """Every field's current value by name (the widget's, else the kept one, else the default)."""
@@ -229,8 +204,15 @@ class PageState:
         return values
 
     def set(self, name_or_key: str, value: Any, session: MutableMapping[str, Any] | None = None) -> None:
-        """Write one field (before its widget is drawn in this run) and keep it; None unsets it."""
+        """Write one field (before its widget is drawn in this run) and keep it; None unsets it.
+
+        On the page being shown, the address bar follows."""
         ss = _session(session)
+        self._set(name_or_key, value, ss)
+        if session is None and ss.get(_CURRENT) == self.page:
+            self._write_link(ss)
+
+    def _set(self, name_or_key: str, value: Any, ss: MutableMapping[str, Any]) -> None:
         f = self[name_or_key]
         _write(ss, f.key, value)
         kept = ss.get(self._kept)
@@ -246,6 +228,11 @@ class PageState:
             StateValueError: a name this page does not have, or a value its field refuses.
         """
         ss = _session(session)
+        self._load(given, ss)
+        if session is None and ss.get(_CURRENT) == self.page:
+            self._write_link(ss)
+
+    def _load(self, given: Mapping[str, Any], ss: MutableMapping[str, Any]) -> None:
         unknown = [name for name in given if name not in self._by_name]
         if unknown:
             raise StateValueError(f"The {self.page} page's fields are {', '.join(self._by_name)}. Received: {unknown}")
@@ -259,7 +246,7 @@ class PageState:
             else:
                 merged[f.name] = current[f.name]
         for f in self.fields:
-            self.set(f.key, merged[f.name], ss)
+            self._set(f.key, merged[f.name], ss)
 
     def open(self, given: Mapping[str, Any]) -> NoReturn:
         """Load a configuration and switch to the page, which opens fresh (no change arrows)."""
@@ -279,6 +266,31 @@ class PageState:
         return _at(low, values), _at(high, values)
 
 
+_LESSON = ("lesson", "step")
+"""App parameters that still count as a new address: a lesson step loads the page's state."""
+
+
+def current_page_state() -> PageState | None:
+    """The state of the page shown in this run (after its start()), if it has one."""
+    return PageState._registry.get(st.session_state.get(_CURRENT, ""))
+
+
+def _query_params() -> dict[str, list[str]]:
+    """The address bar's parameters, each with all its values."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def _link_notice(ignored: list[str]) -> None:
+    """One short notice naming what the link got wrong (the page shows the defaults instead)."""
+    from ui.i18n import _
+
+    names = ", ".join(f"`{name[:30]}`" for name in ignored[:_NOTICE_NAMES])
+    more = len(ignored) - _NOTICE_NAMES
+    names += f" (+{more})" if more > 0 else ""
+    st.warning(_("Ignored in the link: {names}. The default is used instead.").format(names=names),
+               icon=":material/link_off:")
+
+
 def _session(session: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
     return st.session_state if session is None else session
 
@@ -292,183 +304,3 @@ def _write(ss: MutableMapping[str, Any], key: str, value: Any) -> None:
         ss[key] = value
 
 
-# ---------------------------------------------------------------------- field kinds
-
-
-def _text_of(value: Any) -> str:
-    """A value as link text: numbers plainly (1e-05, 0.5, 3), phrases as slugs (sobel-x)."""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return format(value, "g")
-    text_ = str(value)
-    return text_ if re.fullmatch(r"[A-Za-z0-9_.:-]+", text_) else _slug(text_)
-
-
-def _slug(text_: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text_.lower()).strip("-")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _shown(options: Sequence[Any], to_text: Callable[[Any], str]) -> str:
-    texts = [to_text(o) for o in options]
-    return ", ".join(texts[:12]) + (", ..." if len(texts) > 12 else "")
-
-
-def _pick(raw: Any, options: Sequence[Any], name: str, to_text: Callable[[Any], str]) -> Any:
-    """The option that raw is (the option itself, its link text, or the same number)."""
-    for option in options:  # the option itself (True is not 1, "1" is not 1)
-        if option == raw and (isinstance(option, str), isinstance(option, bool)) == (isinstance(raw, str),
-                                                                                       isinstance(raw, bool)):
-            return option
-    if isinstance(raw, str):
-        wanted = raw.strip()
-        for option in options:
-            if to_text(option) == wanted or (isinstance(option, str) and _slug(option) == _slug(wanted) != ""):
-                return option
-        try:
-            number_ = float(wanted)
-        except ValueError:
-            number_ = math.nan
-        for option in options:
-            if _is_number(option) and math.isclose(option, number_, rel_tol=1e-9):
-                return option
-    raise StateValueError(f"{name} must be one of {_shown(options, to_text)}. Received: {name}={raw!r}")
-
-
-def choice(name: str, key: str, options: Computed, default: Computed = None, *, after: tuple[str, ...] = (),
-           optional: bool = False, linked: bool = True, to_text: Callable[[Any], str] = _text_of) -> Field:
-    """One of some options (a selectbox, radio, segmented control, select slider, tabs).
-
-    Args:
-        options: the choices, or a function of the earlier values that gives them.
-        default: a value, a function of the earlier values, or None for the first option
-            (for an optional field: None leaves it unset).
-        optional: None (nothing chosen) is a valid value.
-    """
-    if not callable(options):
-        options = tuple(options)
-        texts = [to_text(o) for o in options]
-        if len(set(texts)) != len(texts):
-            raise ValueError(f"Options must read differently in a link. Received: {name}: {texts}")
-
-    def parse(raw: Any, values: Values) -> Any:
-        if raw is None and optional:
-            return None
-        return _pick(raw, _at(options, values), name, to_text)
-
-    if default is None and not optional:
-        default = lambda values: _at(options, values)[0]  # noqa: E731
-    return Field(name, key, default, parse, to_text, after, linked, options=options)
-
-
-def whole(name: str, key: str, low: Computed, high: Computed, default: Computed, *, after: tuple[str, ...] = (),
-          optional: bool = False, linked: bool = True) -> Field:
-    """A whole number from low to high (each bound a number or a function of the earlier values)."""
-
-    def parse(raw: Any, values: Values) -> int | None:
-        if raw is None and optional:
-            return None
-        if isinstance(raw, str) and re.fullmatch(r"\s*[+-]?\d+\s*", raw):
-            raw = int(raw)
-        return check_whole_number(raw, name, _at(low, values), _at(high, values), error=StateValueError)
-
-    return Field(name, key, default, parse, _text_of, after, linked, bounds=(low, high))
-
-
-def number(name: str, key: str, low: float, high: float, default: Computed, *, after: tuple[str, ...] = (),
-           linked: bool = True) -> Field:
-    """A number from low to high (a slider of floats)."""
-
-    def parse(raw: Any, values: Values) -> float:
-        value = raw
-        if isinstance(raw, str):
-            try:
-                value = float(raw)
-            except ValueError:
-                value = math.nan
-        if not _is_number(value) or not low <= value <= high:
-            raise StateValueError(f"{name} must be a number from {low:g} to {high:g}. Received: {name}={raw!r}")
-        return float(value)
-
-    return Field(name, key, default, parse, _text_of, after, linked, bounds=(low, high))
-
-
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
-
-def flag(name: str, key: str, default: bool = False, *, linked: bool = True) -> Field:
-    """On or off (a checkbox or toggle); 1/0, true/false, yes/no or on/off in a link."""
-
-    def parse(raw: Any, values: Values) -> bool:
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
-            return raw.strip().lower() in _TRUE
-        raise StateValueError(f"{name} must be 1 or 0 (on or off). Received: {name}={raw!r}")
-
-    return Field(name, key, default, parse, _text_of, (), linked)
-
-
-def text(name: str, key: str, default: str, *, pattern: str = r"[^\x00-\x1f]*", max_chars: int = 100,
-         after: tuple[str, ...] = (), optional: bool = False, linked: bool = True) -> Field:
-    """A short text (a text input, or a name such as a layer's) matching a pattern."""
-
-    def parse(raw: Any, values: Values) -> str | None:
-        if raw is None and optional:
-            return None
-        if not isinstance(raw, str) or len(raw) > max_chars or not re.fullmatch(pattern, raw):
-            raise StateValueError(f"{name} must be a text of at most {max_chars} characters ({pattern}). "
-                                  f"Received: {name}={raw!r}")
-        return raw
-
-    return Field(name, key, default, parse, str, after, linked)
-
-
-def subset(name: str, key: str, options: Sequence[Any], default: Sequence[Any], *, linked: bool = True) -> Field:
-    """Some of the options, in order, each once (a multiselect); comma-separated in a link."""
-    options = tuple(options)
-
-    def parse(raw: Any, values: Values) -> list[Any]:
-        items = [t for t in raw.split(",") if t.strip()] if isinstance(raw, str) else raw
-        if not isinstance(items, (list, tuple)):
-            raise StateValueError(f"{name} must be a list of {_shown(options, _text_of)}. Received: {name}={raw!r}")
-        return list(dict.fromkeys(_pick(item, options, name, _text_of) for item in items))
-
-    return Field(name, key, list(default), parse, lambda v: ",".join(_text_of(o) for o in v), (), linked,
-                 options=options)
-
-
-def span(name: str, key: str, low: int, high: int, default: tuple[int, int], *, linked: bool = True) -> Field:
-    """A range of whole numbers low <= start <= end <= high (a range slider); "10-60" in a link."""
-
-    def parse(raw: Any, values: Values) -> tuple[int, int]:
-        pair = raw
-        if isinstance(raw, str):
-            found = re.fullmatch(r"\s*(-?\d+)\s*[-,:]\s*(-?\d+)\s*", raw)
-            pair = (int(found.group(1)), int(found.group(2))) if found else None
-        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
-                or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
-                or not low <= pair[0] <= pair[1] <= high):
-            raise StateValueError(f"{name} must be two whole numbers {low} <= start <= end <= {high}. "
-                                  f"Received: {name}={raw!r}")
-        return (pair[0], pair[1])
-
-    return Field(name, key, tuple(default), parse, lambda v: f"{v[0]}-{v[1]}", (), linked, bounds=(low, high))
-
-
-def indices(name: str, key: str, *, after: tuple[str, ...] = (), most: int = 100_000, linked: bool = True) -> Field:
-    """A set of row numbers (layers toggled by hand), sorted; "1,5,7" in a link ("" for none)."""
-
-    def parse(raw: Any, values: Values) -> tuple[int, ...]:
-        items = [t for t in raw.split(",") if t.strip()] if isinstance(raw, str) else raw
-        if not isinstance(items, (list, tuple, set, frozenset)):
-            raise StateValueError(f"{name} must be a list of row numbers. Received: {name}={raw!r}")
-        rows = {check_whole_number(int(t) if isinstance(t, str) and t.strip().isdigit() else t, name, 0, most,
-                                   error=StateValueError) for t in items}
-        return tuple(sorted(rows))
-
-    return Field(name, key, (), parse, lambda v: ",".join(map(str, v)), after, linked)

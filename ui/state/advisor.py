@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from explorer.advisor import SIMILARITIES
-from explorer.models.backbones import list_backbones
-from ui.state import PageState, choice, whole
+from explorer import links
+from ui.state import PageState
 
 IMAGES = "advisor.images"
 CLASSES = "advisor.classes"
@@ -16,12 +15,9 @@ TRAIN = "advisor.open_finetune_lab"
 
 def pretrained_backbones() -> list[str]:
     """The backbones that come with ImageNet weights (transfer learning needs them)."""
-    return [s.id for s in list_backbones() if s.weights_source != "none"]
+    return links.pretrained_backbones()
 
 
-STATE = PageState("advisor", "app_pages/strategy_advisor.py", (
-    whole("images", IMAGES, 1, 100_000_000, 300),
-    whole("classes", CLASSES, 2, 100_000, 2),
-    choice("similarity", SIMILARITY, SIMILARITIES, "different", optional=True),  # a click can unselect it
-    choice("backbone", BACKBONE, lambda v: pretrained_backbones()),
-))
+# The fields (link names, defaults, checks) are declared in explorer.links, where the CLI and the
+# lessons read them too; this module keeps the widget keys the page uses and the page's helpers.
+STATE = PageState(links.ADVISOR, "app_pages/strategy_advisor.py")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from explorer.case_studies.zoo import ZOO
-from ui.state import PageState, choice
+from explorer import links
+from ui.state import PageState
 
 NETWORK = "case.network"
 
-STATE = PageState("case_studies", "app_pages/case_studies.py", (
-    choice("network", NETWORK, [spec.id for spec in ZOO], "vgg16", optional=True),  # a click can unselect it
-))
+# The fields (link names, defaults, checks) are declared in explorer.links, where the CLI and the
+# lessons read them too; this module keeps the widget keys the page uses and the page's helpers.
+STATE = PageState(links.CASE_STUDIES, "app_pages/case_studies.py")

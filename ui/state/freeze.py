@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import astuple
 from typing import Any
 
 import streamlit as st
 
-from explorer.models.backbones import MAX_INPUT_SIZE, BackboneSpec, get_backbone, list_backbones
-from explorer.models.heads import MAX_HIDDEN_UNITS, HeadConfig
-from explorer.models.params import PLAN_KINDS, ParamCounts, TrainablePlan
+from explorer import links
+from explorer.models.heads import HeadConfig
+from explorer.models.params import ParamCounts, TrainablePlan
 from explorer.models.presets import FREEZE_PRESETS, FreezePreset
-from ui.state import PageState, choice, indices, number, whole
+from ui.state import PageState
 
 BACKBONE = "freeze.backbone"
 INPUT_SIZE = "freeze.input_size"
@@ -32,28 +31,9 @@ _LAST = "freeze._last_counts"
 _EDITOR_BASE = "freeze._editor_base"
 
 
-def _spec(values: Mapping[str, Any]) -> BackboneSpec:
-    return get_backbone(values["backbone"])
-
-
-def _suggested(part: int):
-    """The head the notes use for the chosen backbone: (kind, hidden units, outputs)[part]."""
-    return lambda values: _spec(values).suggested_head[part]
-
-
-STATE = PageState("freeze", "app_pages/freeze_lab.py", (
-    choice("backbone", BACKBONE, lambda v: [s.id for s in list_backbones()], "vgg16"),
-    whole("size", INPUT_SIZE, lambda v: _spec(v).min_size, MAX_INPUT_SIZE, lambda v: _spec(v).default_size,
-          after=("backbone",)),
-    choice("head", HEAD, ("flatten", "gap"), _suggested(0), after=("backbone",)),
-    whole("hidden", HIDDEN, 0, MAX_HIDDEN_UNITS, _suggested(1), after=("backbone",)),
-    number("dropout", DROPOUT, 0.0, 0.9, 0.0, after=("backbone",)),
-    whole("outputs", OUTPUTS, 1, 100_000, _suggested(2), after=("backbone",)),
-    choice("plan", PLAN, PLAN_KINDS, "none"),
-    whole("n", PLAN_N, 0, 100_000, 4),  # at most the backbone's layer count: the page clamps it
-    indices("layers", TOGGLES, after=("backbone", "size", "plan", "n")),
-    choice("preset", PRESET, [p.label for p in FREEZE_PRESETS], optional=True, linked=False),
-))
+# The fields (link names, defaults, checks) are declared in explorer.links, where the CLI and the
+# lessons read them too; this module keeps the widget keys the page uses and the page's helpers.
+STATE = PageState(links.FREEZE, "app_pages/freeze_lab.py")
 
 
 def plan_values(backbone: str, input_size: int, head: HeadConfig, plan: TrainablePlan) -> dict[str, Any]:

@@ -18,6 +18,7 @@ def test_animation_has_one_small_frame_per_step():
     assert "Step 1 of 16" in fig.frames[0].layout.title.text
     still = cf.conv_animation_figure(x, k, 2, 1, 1, step=3, animate=False)
     assert not still.frames and not still.layout.sliders
+    assert "Step 4 of 16" in still.layout.title.text  # the one step drawn: the page steps on the server
 
 
 def test_largest_animated_grid_stays_small():

@@ -17,11 +17,12 @@ from explorer import convolution as cv
 from explorer.activations import FilterBank, GradCam, LayerFacts, LayerInfo, StageInfo, StripMap
 from explorer.case_studies.zoo import ZOO, MemoryReport, MemoryRow, ZooLayer, ZooModel
 from explorer.detection import SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, Box, average_precision, iou, match_detections
-from explorer.figures import activations, advisor, convolution, detection, params, style, training, zoo
+from explorer.figures import activations, advisor, convolution, detection, movement, params, style, training, zoo
 from explorer.figures.style import FONT_FAMILY, PRESENTER_SCALE, QUALITATIVE, TEXT_SIZE, apply_style
 from explorer.io.imagenet import Prediction
 from explorer.models.params import LayerParams, ParamTable
 from explorer.training import RunEvent
+from explorer.training.movement import LayerMovement
 
 RNG = np.random.default_rng(0)
 
@@ -51,6 +52,13 @@ def _photo() -> np.ndarray:
 def _history() -> dict[str, list[float]]:
     return {"loss": [1.0, 0.7, 0.5], "val_loss": [1.1, 0.8, 0.6], "accuracy": [0.5, 0.7, 0.8],
             "val_accuracy": [0.4, 0.6, 0.7], "lr": [1e-3, 1e-3, 1e-4]}
+
+
+def _movement(two_stage: bool) -> LayerMovement:
+    delta = ((0.0, 0.0, 0.2), (0.0, 0.0, 0.3), (0.01, 0.002, 0.35) if two_stage else (0.0, 0.0, 0.4))
+    return LayerMovement(("conv1", "conv2", "head/output"), ("conv1", "conv2", "head/output"), (1.0, 2.0, 0.5),
+                         delta, delta, ("bn",), (1.0,), ((0.0,), (0.0,), (0.1 if two_stage else 0.0,)),
+                         (0, 2) if two_stage else (0,))
 
 
 _MATCHES = match_detections(SAMPLE_DETECTIONS, SAMPLE_GROUND_TRUTH, 0.5)
@@ -95,6 +103,10 @@ BUILDERS: dict[str, Callable[[], go.Figure]] = {
     "confusion_figure": lambda: training.confusion_figure([[5, 1], [2, 4]], ["cat", "dog"]),
     "data_size_figure": lambda: training.data_size_figure([(10, 0.5), (20, 0.6), (40, 0.7)], "transfer"),
     "zoo_bubble_figure": lambda: zoo.zoo_bubble_figure(_zoo_models()),
+    "movement_figure": lambda: movement.movement_figure([("feature extraction", _movement(False)),
+                                                         ("two-stage", _movement(True))]),
+    "bn_experiment_figure": lambda: movement.bn_experiment_figure([("inference mode", _history(), _movement(True)),
+                                                                   ("training mode", _history(), _movement(True))]),
     "memory_figure": lambda: zoo.memory_figure(
         MemoryReport("test", (MemoryRow("conv1", "Conv2D", 1000, 500), MemoryRow("fc", "Dense", 10, 100)), 0)),
 }

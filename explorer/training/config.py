@@ -1,0 +1,100 @@
+"""What defines a run: the strategies, TrainConfig (validated) and each stage's trainable plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from explorer.checks import check_whole_number
+from explorer.errors import ExplorerInputError
+from explorer.i18n import N_
+from explorer.models.backbones import check_input_size, get_backbone
+from explorer.models.heads import HeadConfig
+from explorer.models.params import TrainablePlan
+
+__all__ = ["MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "Strategy", "TrainConfig", "stage_plans"]
+
+Strategy = Literal["feature-extraction", "fine-tune", "two-stage", "scratch"]
+STRATEGIES: tuple[Strategy, ...] = ("feature-extraction", "fine-tune", "two-stage", "scratch")
+STRATEGY_LABELS: dict[str, str] = {  # in English (the CLI's words); a page shows them with _()
+    "feature-extraction": N_("Feature extraction (train the head on stored features)"),
+    "fine-tune": N_("Fine-tune the last N layers"),
+    "two-stage": N_("Two-stage (head, then all but BatchNormalization at a lower rate)"),
+    "scratch": N_("From scratch (same network, random weights)"),
+}
+MAX_EPOCHS = 200
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a run; two equal configs on the same data train the same way."""
+
+    backbone: str = "efficientnet_lite0"
+    image_size: int = 96
+    strategy: Strategy = "feature-extraction"
+    head_kind: Literal["flatten", "gap"] = "gap"
+    hidden: int = 0
+    dropout: float = 0.0
+    epochs: int = 10
+    stage2_epochs: int = 5
+    fine_tune_layers: int = 20
+    learning_rate: float = 1e-3
+    stage2_learning_rate: float = 1e-5
+    batch_size: int = 32
+    reduce_lr_patience: int = 3
+    reduce_lr_factor: float = 0.5
+    min_lr: float = 1e-6
+    early_stopping_patience: int | None = None
+    seed: int = 0
+    bn_training: bool = False
+    """Stage 2 (and fine-tune) with the backbone in training mode and BatchNormalization trainable:
+    the mistake the Keras guide warns about, for the BatchNormalization experiment. In Keras 3 a
+    frozen BatchNormalization layer always runs in inference mode, so training mode alone changes nothing."""
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ExplorerInputError(f"A strategy is one of {', '.join(STRATEGIES)}. Received: strategy={self.strategy!r}")
+        check_input_size(get_backbone(self.backbone), self.image_size)
+        for name, low, high in (("epochs", 1, MAX_EPOCHS), ("stage2_epochs", 0, MAX_EPOCHS),
+                                ("batch_size", 1, 4096), ("fine_tune_layers", 0, 100_000),
+                                ("reduce_lr_patience", 0, 1000)):
+            object.__setattr__(self, name, check_whole_number(getattr(self, name), name, low, high))
+        for name in ("learning_rate", "stage2_learning_rate"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ExplorerInputError(f"A learning rate must be in (0, 1]. Received: {name}={getattr(self, name)}")
+        if not 0.0 < self.reduce_lr_factor < 1.0:
+            raise ExplorerInputError(
+                f"ReduceLROnPlateau does not support a factor >= 1.0 or <= 0. Received: factor={self.reduce_lr_factor}"
+            )
+        if self.min_lr < 0:
+            raise ExplorerInputError(f"min_lr must be >= 0. Received: min_lr={self.min_lr}")
+        if self.early_stopping_patience is not None:
+            object.__setattr__(self, "early_stopping_patience",
+                               check_whole_number(self.early_stopping_patience, "early_stopping_patience", 0))
+        self.head(2)  # validates kind, hidden and dropout
+
+    def head(self, n_classes: int) -> HeadConfig:
+        """The head for n classes: one sigmoid unit for two, softmax for more (as in the notes)."""
+        return HeadConfig(self.head_kind, self.hidden, self.dropout, 1 if n_classes == 2 else n_classes)
+
+    @property
+    def total_epochs(self) -> int:
+        """Epochs planned, both stages together."""
+        return self.epochs + (self.stage2_epochs if self.strategy == "two-stage" else 0)
+
+    @property
+    def label(self) -> str:
+        """A short name for legends: strategy, backbone, size."""
+        extra = f" last {self.fine_tune_layers}" if self.strategy == "fine-tune" else ""
+        bn = " · BN training mode" if self.bn_training else ""
+        return f"{self.strategy}{extra} · {self.backbone} · {self.image_size}px{bn}"
+
+
+def stage_plans(config: TrainConfig) -> tuple[TrainablePlan, ...]:
+    """The backbone's trainable plan in each stage of a run."""
+    return {
+        "feature-extraction": (TrainablePlan("none"),),
+        "fine-tune": (TrainablePlan("last", config.fine_tune_layers),),
+        "two-stage": (TrainablePlan("none"), TrainablePlan("all" if config.bn_training else "all-but-bn")),
+        "scratch": (TrainablePlan("all"),),
+    }[config.strategy]
