@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -26,6 +27,10 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+# expect() retries its condition for up to 30 s (5 s by default): a rerun on a busy 2-core machine
+# can take longer than 5 s, and waiting on a condition longer costs nothing when it holds sooner.
+expect.set_options(timeout=30_000)
+
 # A projector-sized window: the pages must read well at this size.
 VIEWPORT = {"width": 1600, "height": 1000}
 
