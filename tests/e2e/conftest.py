@@ -70,7 +70,12 @@ def app_url() -> Iterator[str]:
                 if response.status == 200:
                     break
         except OSError:
-            time.sleep(0.3)
+            # Between polls, wait on the server process itself: a server that died fails at once.
+            try:
+                code = server.wait(timeout=0.3)
+            except subprocess.TimeoutExpired:
+                continue
+            pytest.fail(f"streamlit exited with status {code} before answering /_stcore/health")
     else:
         server.terminate()
         pytest.fail("streamlit did not answer /_stcore/health within 90 s")
