@@ -122,9 +122,34 @@ def wait_for_idle(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_function(IDLE_JS, timeout=timeout_ms, polling=100)
 
 
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of the selectbox with this label, with the mouse.
+
+    The click goes to the box's input: a click on the box's middle, right after another
+    selectbox was used, can land while the sidebar scrolls and leave the list closed.
+    """
+    wait_for_idle(page)  # a rerun in flight would close the dropdown under the mouse
+    page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_idle(page)
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under artifacts/screenshots (git-ignored) and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves a screenshot of the page as it was: artifacts/screenshots/FAILED-<test>.png."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and page is not None:
+        try:
+            screenshot(page, f"FAILED-{item.name}"[:120])
+        except Exception:  # the page may be gone; the failure itself is what matters
+            pass

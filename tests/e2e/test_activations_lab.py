@@ -28,9 +28,6 @@ def upload(page, path) -> None:
     wait_for_idle(page, timeout_ms=180_000)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Known regression, open: after an upload, the Predictions tab does not show the uploaded photo's "
-    "classes within 60 s in this test (by hand, after a pause, it shows espresso (967))."))
 def test_upload_a_photo_and_see_its_feature_maps(page, app_url, tmp_path):
     open_lab(page, app_url)
     grid = page.locator("[data-testid='stPlotlyChart']").first

@@ -42,10 +42,6 @@ def test_case_studies_chart_key_ideas_and_memory(page, app_url):
     screenshot(page, "case_studies_vgg16_memory")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Known bug, open: in this browser test the advisor's three edits (similar, 50000 images, 10 classes) "
-    "reach the address bar and then revert to the defaults; driven by hand or by a script it keeps them. "
-    "Suspected: a rerun that reloads a stale address in ui/state PageState.start(). See the stop-8 note."))
 def test_advisor_hands_its_plan_to_the_freeze_lab(page, app_url):
     open_page(page, app_url, "strategy_advisor")
     expect(page.get_by_role("heading", name="Different data, little of it")).to_be_visible()
@@ -90,9 +86,6 @@ def test_advisor_hands_its_plan_to_the_freeze_lab(page, app_url):
     screenshot(page, "advisor_handoff_finetune_lab")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Known regression, open: ten quick ArrowRight presses on box B's x1 slider move it one step "
-    "(intersection 1755, not 1350): quick successive edits are lost, as in the advisor test above."))
 def test_detection_iou_playground_and_ap(page, app_url):
     open_page(page, app_url, "detection_basics")
     expect(metric(page, "IoU")).to_have_text("0.562")

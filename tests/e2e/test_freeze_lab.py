@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, wait_for_idle
+from tests.e2e.conftest import choose, screenshot, wait_for_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -14,12 +14,6 @@ def expect_metric(page, label: str, value: str) -> None:
     """Wait (Streamlit reruns after each click) until the metric shows the value."""
     box = page.locator("[data-testid='stMetric']").filter(has_text=re.compile(f"^{label}"))
     expect(box.first.locator("[data-testid='stMetricValue']")).to_have_text(value, timeout=60_000)
-
-
-def choose(page, label: str, option: str) -> None:
-    wait_for_idle(page)  # a rerun in flight would close the dropdown under the mouse
-    page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def test_vgg16_walkthrough_with_the_mouse(page, app_url):

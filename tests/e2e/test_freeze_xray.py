@@ -4,16 +4,9 @@ read at projector sizes (1280x720 and 1024x768)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SCREENSHOTS, wait_for_idle
+from tests.e2e.conftest import SCREENSHOTS, choose, wait_for_idle
 
 pytestmark = pytest.mark.e2e
-
-
-def choose(page, label: str, option: str) -> None:
-    wait_for_idle(page)
-    page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_for_idle(page)
 
 
 def slide(page, label: str, *keys: str) -> None:

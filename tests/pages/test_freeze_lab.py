@@ -105,10 +105,14 @@ def test_switching_the_head_to_gap_matches_explorer():
 def test_plan_last_4_trains_the_last_four_layers():
     at = open_page()
     rerun(at.selectbox(key=keys.PLAN).set_value("last"))
+    layers = len(table_for("vgg16").layers)
     plan_n = at.number_input(key=keys.PLAN_N)
-    assert plan_n.max == len(table_for("vgg16").layers)
+    assert plan_n.label == f"N (of {layers} layers)"
+    rerun(plan_n.set_value(layers + 6))  # more than there are: the box shows what is used, and says so
+    assert at.number_input(key=keys.PLAN_N).value == layers
+    assert any(f"{layers + 6}" in t.value and f"{layers}" in t.value for t in at.toast)
 
-    rerun(plan_n.set_value(4))
+    rerun(at.number_input(key=keys.PLAN_N).set_value(4))
 
     assert shown(at) == as_shown(expected("vgg16", suggested_head("vgg16"), TrainablePlan("last", 4)))
     assert shown(at)["Trainable"] > 25_692_161

@@ -33,7 +33,6 @@ from explorer.links import (
     PageLink,
     StateValueError,
     _at,
-    _text_of,
     choice,
     flag,
     indices,
@@ -63,6 +62,8 @@ __all__ = [
 
 _CURRENT = "_state.current_page"
 """The state name of the page whose start() ran last: the one the address bar shows."""
+_ADDRESS = "_state.address"
+"""The parameters the app last put in the address bar, whichever page wrote them."""
 _NOTICE_NAMES = 6
 
 
@@ -125,13 +126,17 @@ class PageState:
 
         A key Streamlit has dropped gets its kept value back (or its default on a first
         visit); a field whose `after` fields changed since the last run is reset. Every key
-        is written afresh, so that the value it holds is the one the page shows.
+        is written afresh when its value changes, never otherwise: a key written through
+        session state is sent back to the browser's widget, which then drops any key presses
+        made since (ten quick ArrowRight presses on a slider would move it one step).
 
         With the session's own state (no `session` given) the page also follows its link: an
-        address that changed outside the page (a link opened, Back or Forward, a lesson step)
-        is loaded first, what it got wrong is named in one notice, and the address bar is then
+        address that changed outside the app (a link opened, Back or Forward, a lesson step)
+        is loaded first, and what it got wrong is named in one notice; then the address bar is
         rewritten from the page's values (only those that differ from the defaults; the app's
-        own parameters, such as ``lang``, ``present``, ``lesson``, are left alone).
+        own parameters, such as ``lang``, ``present``, ``lesson``, are left alone). A run in
+        which the user has just changed a widget does not read the address: after quick edits
+        the browser may still send the address of a run or two ago, and the widgets are ahead.
 
         Returns:
             True when the page has just been opened (first visit, back from another page, or
@@ -144,7 +149,8 @@ class PageState:
         opened = flagged or not kept or self.fields[0].key not in ss
         if kept is None:
             kept = ss[self._kept] = {}
-        ignored = self._read_link(ss, opened) if live else []
+        edited = any(f.key in ss and f.name in kept and ss[f.key] != kept[f.name] for f in self.fields)
+        ignored = self._read_link(ss, opened) if live and not edited else []
         values: dict[str, Any] = {}
         changed: set[str] = set()
         for f in self.fields:
@@ -157,7 +163,8 @@ class PageState:
             if changed.intersection(f.after):
                 value = f.default_for(values)
                 changed.add(f.name)
-            _write(ss, f.key, value)
+            if f.key not in ss or ss[f.key] is not value:
+                _write(ss, f.key, value)  # only a key that changes: see the note below
             values[f.name] = kept[f.name] = value
         if live:
             ss[_CURRENT] = self.page
@@ -171,8 +178,8 @@ class PageState:
         query = _query_params()
         mine = {name: texts for name, texts in query.items() if name not in APP_PARAMS}
         seen = {name: texts[-1] for name, texts in query.items() if name not in APP_PARAMS or name in _LESSON}
-        if ss.get(self._linked) == seen:
-            return []  # the address is the one this page wrote: the widgets are ahead of it
+        if seen in (ss.get(self._linked), ss.get(_ADDRESS)):
+            return []  # an address the app wrote (this page, or the page before): not a new link
         if opened and not mine and not any(name in _LESSON for name in query):
             return []  # opened from the menu: the page looks as the user left it
         values, ignored = self.link.from_query(mine)
@@ -188,7 +195,7 @@ class PageState:
         if wanted != shown:
             kept = {name: texts for name, texts in query.items() if name in APP_PARAMS}
             st.query_params.from_dict({**kept, **wanted})
-        ss[self._linked] = {**wanted, **{name: query[name][-1] for name in _LESSON if name in query}}
+        ss[self._linked] = ss[_ADDRESS] = {**wanted, **{name: query[name][-1] for name in _LESSON if name in query}}
 
     def link_query(self) -> dict[str, str]:
         """The page's values as link parameters, as the address bar shows them."""
