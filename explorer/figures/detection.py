@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from explorer.detection import Box, Detection, Match, Overlap, PrecisionRecall
-from explorer.figures.style import BACKGROUND, BLUE, GREEN, MUTED, TEXT_SIZE, VERMILION, apply_style, tint
+from explorer.figures.style import BLUE, GREEN, MUTED, TEXT_SIZE, VERMILION, apply_style, tint
 from explorer.i18n import _
 
 __all__ = ["EDIT_CONFIG", "GROUND_TRUTH", "HIT", "MISS", "detection_figure", "iou_figure", "pr_figure"]

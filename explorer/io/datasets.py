@@ -10,7 +10,6 @@ backbone's preprocessing happens inside the model.
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 import urllib.request
@@ -18,7 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -27,6 +26,7 @@ from explorer.errors import ExplorerInputError
 from explorer.i18n import _
 from explorer.io.images import MAX_IMAGE_PIXELS, ImageInputError, decoded_pixels, image_header, load_image, square_crop
 from explorer.io.text import plain
+from explorer.io.zips import ZipLimits, open_zip, safe_parts
 
 __all__ = [
     "BUILTIN_DATASETS",
@@ -324,17 +324,6 @@ def _assemble(name: str, entries: list[tuple[str, tuple[str, ...], Reader]], ima
     return _validate(name, stack, labels, classes, tuple(skipped))
 
 
-def _safe_parts(path: str) -> tuple[str, ...]:
-    """Split an archive path, refusing absolute paths and .. (a ZIP must not escape its folder)."""
-    posix = path.replace("\\", "/")
-    if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
-        raise DatasetError(_("ZIP entries must have relative paths.") + f" Received: {plain(path)!r}")
-    parts = PurePosixPath(posix).parts
-    if ".." in parts:
-        raise DatasetError(_("ZIP entries must not contain '..'.") + f" Received: {plain(path)!r}")
-    return tuple(p for p in parts if p not in ("", "."))
-
-
 def read_zip(data: bytes, image_size: int = 64, name: str = "upload", subfolder: str | None = None) -> ImageDataset:
     """Read a ZIP of class sub-folders from memory (nothing is extracted to disk).
 
@@ -351,36 +340,15 @@ def read_zip(data: bytes, image_size: int = 64, name: str = "upload", subfolder:
     Raises:
         DatasetError: not a ZIP; more than MAX_ZIP_FILES entries; more than MAX_ZIP_BYTES
             uncompressed; an entry compressed more than MAX_COMPRESSION_RATIO times (a bomb);
-            an absolute path or ..; fewer than 2 classes or a class with fewer than 2 images.
+            an absolute path, .. or a link; fewer than 2 classes or a class with fewer than 2 images.
     """
     _check_count(image_size, "image_size", 8, 1024)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise DatasetError(_("The upload is not a readable ZIP file.") + f" Received: {len(data):,} bytes") from None
+    archive, infos = open_zip(data, ZipLimits(MAX_ZIP_FILES, MAX_ZIP_BYTES, MAX_COMPRESSION_RATIO), DatasetError)
     with archive:
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-        if len(infos) > MAX_ZIP_FILES:
-            raise DatasetError(_("A ZIP may hold at most {n} files.").format(n=f"{MAX_ZIP_FILES:,}")
-                               + f" Received: {len(infos):,} files")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_ZIP_BYTES:
-            raise DatasetError(
-                _("A ZIP may unpack to at most {mb} MB.").format(mb=MAX_ZIP_BYTES // 2**20)
-                + f" Received: {total / 2**20:,.1f} MB ({total:,} bytes)"
-            )
-        for info in infos:
-            _safe_parts(info.filename)
-            if info.file_size > 1024 and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                raise DatasetError(
-                    _("ZIP entries may be compressed at most {ratio}:1 (this looks like a zip bomb).").format(
-                        ratio=MAX_COMPRESSION_RATIO)
-                    + f" Received: {plain(info.filename)!r} {info.compress_size:,} -> {info.file_size:,} bytes"
-                )
         entries: list[tuple[str, tuple[str, ...], Reader]] = []
         skipped: list[str] = []
         for info in infos:
-            parts = _safe_parts(info.filename)
+            parts = safe_parts(info.filename, DatasetError)
             if any(p in _IGNORED_PARTS or p.startswith(".") for p in parts):
                 continue
             if subfolder is not None:

@@ -24,11 +24,16 @@ import numpy as np
 
 from explorer.errors import ExplorerInputError
 from explorer.io.text import plain, scrub_paths
+from explorer.io.zips import ZipLimits, open_zip
 from explorer.training.legacy import ExplorerInput
 from explorer.training.names import class_names_from_name
 from explorer.training.results import RunResult
 
-__all__ = ["HISTORY_COLUMNS", "Classifier", "RunFiles", "classify", "history_rows", "load_classifier", "write_run"]
+KERAS_FILE_LIMITS = ZipLimits(files=64, total_bytes=256 * 2**20, ratio=200)
+"""What a .keras upload may hold: a model saved here is 3-4 members (config.json, metadata.json,
+model.weights.h5) that unpack to about their size (weights barely compress)."""
+
+__all__ = ["HISTORY_COLUMNS", "KERAS_FILE_LIMITS", "Classifier", "RunFiles", "classify", "history_rows", "load_classifier", "write_run"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,11 +57,13 @@ def load_classifier(source: bytes | str | Path) -> Classifier:
     Raises:
         ExplorerInputError: not a .keras file, or not one this app saved.
     """
-    if isinstance(source, bytes) and not zipfile.is_zipfile(io.BytesIO(source)):
-        raise ExplorerInputError(
-            f"A .keras model is a ZIP archive (its configuration and weights); this file is not one. "
-            f"Received: {len(source):,} bytes"
-        )
+    if isinstance(source, bytes):
+        if not zipfile.is_zipfile(io.BytesIO(source)):
+            raise ExplorerInputError(
+                f"A .keras model is a ZIP archive (its configuration and weights); this file is not one. "
+                f"Received: {len(source):,} bytes"
+            )
+        open_zip(source, KERAS_FILE_LIMITS)[0].close()  # before Keras reads a byte of it
     try:
         if isinstance(source, bytes):
             with tempfile.TemporaryDirectory(prefix="explorer-load-") as folder:
@@ -66,10 +73,8 @@ def load_classifier(source: bytes | str | Path) -> Classifier:
         else:
             model = keras.saving.load_model(source, safe_mode=True)
     except Exception as exc:  # Keras raises many types on a bad file
-        # Keras names the server's temporary file ("File not found: filepath=/tmp/..."): never shown.
-        detail = scrub_paths(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:160]
         raise ExplorerInputError(
-            f"This is not a Keras model file the app can load safely. Received: {detail!r}"
+            f"This is not a Keras model file the app can load safely. Received: {_detail(exc)!r}"
         ) from None
     names = class_names_from_name(model.name)
     if names is None:  # a file from an older version: the names are in its input layer
@@ -80,12 +85,35 @@ def load_classifier(source: bytes | str | Path) -> Classifier:
             f"Only models saved by the Fine-tune Lab can be loaded here. Received: a model named {plain(model.name)!r} "
             "without class names"
         )
-    n_out = int(model.output_shape[-1])
-    if n_out != (1 if len(names) == 2 else len(names)):
+    size = _image_input_size(model)
+    outputs = model.outputs if isinstance(model.outputs, list) else [model.outputs]
+    out_shape = tuple(outputs[0].shape) if len(outputs) == 1 else ()
+    n_out = out_shape[-1] if len(out_shape) == 2 else None
+    if n_out is None or n_out != (1 if len(names) == 2 else len(names)):
         raise ExplorerInputError(
-            f"The model's outputs must match its class names. Received: {n_out} outputs for {len(names)} classes"
+            "The model must have one output with one value per class (one for two classes) to match its "
+            f"class names. Received: outputs {[tuple(o.shape) for o in outputs]} for {len(names)} classes"
         )
-    return Classifier(model, names, int(model.input_shape[1]))
+    return Classifier(model, names, size)
+
+
+def _detail(exc: BaseException) -> str:
+    """The first line of an error from Keras, short and without the server's paths (Keras names
+    its temporary file: "File not found: filepath=/tmp/...")."""
+    return scrub_paths(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:160]
+
+
+def _image_input_size(model: keras.Model) -> int:
+    """The side of the square RGB image the model takes; refused when its input is anything else."""
+    inputs = model.inputs if isinstance(model.inputs, list) else [model.inputs]
+    shape = tuple(inputs[0].shape) if len(inputs) == 1 else ()
+    if not (len(shape) == 4 and shape[3] == 3 and isinstance(shape[1], int) and shape[1] == shape[2]
+            and 8 <= shape[1] <= 1024):
+        raise ExplorerInputError(
+            "The model must take one square RGB image of a known size from 8 to 1,024 pixels, "
+            f"shaped (batch, size, size, 3). Received: inputs {[tuple(i.shape) for i in inputs]}"
+        )
+    return int(shape[1])
 
 
 def classify(classifier: Classifier, pixels: np.ndarray) -> list[tuple[str, float]]:
@@ -93,7 +121,10 @@ def classify(classifier: Classifier, pixels: np.ndarray) -> list[tuple[str, floa
     from explorer.io.images import square_crop
 
     x = square_crop(pixels, classifier.image_size)[None].astype(np.float32)
-    probs = np.asarray(classifier.model.predict(x, verbose=0))[0]
+    try:
+        probs = np.asarray(classifier.model.predict(x, verbose=0), dtype=np.float64).reshape(-1)
+    except Exception as exc:  # a crafted model can fail in its own layers
+        raise ExplorerInputError(f"The model could not classify the photo. Received: {_detail(exc)!r}") from None
     if len(classifier.class_names) == 2:
         probs = np.array([1 - probs[0], probs[0]])
     order = np.argsort(probs)[::-1]
