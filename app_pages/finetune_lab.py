@@ -18,6 +18,7 @@ from ui.upload import checked_bytes, file_uploader, show_error
 keys.STATE.start()
 limits, options = keys.STATE.bounds, keys.STATE.options
 st.title(_("Fine-tune Lab"))
+runs.warm_workers()
 # The same containers in the same order on every run, whatever the data and the run: a fragment
 # (the live panel) or a late delta from the previous run then always lands on an element that
 # exists. Content that came and went around the uploader (an error, the hint, then st.stop)

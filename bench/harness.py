@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,8 +21,10 @@ VIEWPORT = {"width": 1600, "height": 1000}
 
 
 @contextmanager
-def app_in_chromium(timeout_ms: int = 180_000) -> Iterator[tuple[object, object, str] | None]:
-    """Start `streamlit run app.py` and Chromium; yield (browser, page, url), or None without chromium."""
+def app_in_chromium(timeout_ms: int = 180_000, env: Mapping[str, str] | None = None,
+                    ) -> Iterator[tuple[object, object, str] | None]:
+    """Start `streamlit run app.py` (with `env` added to its environment) and Chromium; yield
+    (browser, page, url), or None without chromium."""
     chromium = shutil.which("chromium")
     if not chromium:
         print("browser: skipped (apt-get install chromium)")
@@ -35,7 +38,7 @@ def app_in_chromium(timeout_ms: int = 180_000) -> Iterator[tuple[object, object,
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

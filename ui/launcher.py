@@ -12,6 +12,7 @@ sys.path, so it (and ui/__init__.py) must not import ``ui.*``; tests/test_packag
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,8 +33,11 @@ Every option is passed to `streamlit run` unchanged, for example:
 All of Streamlit's options: python -m streamlit run --help
 
 options:
-  -h, --help     show this message and exit
-  --version      show the version and exit
+  -h, --help          show this message and exit
+  --version           show the version and exit
+  --workers ADDRESS   where training runs: "local" (worker processes started with the app;
+                      the default), "off" (in the web process), or a Dask scheduler such as
+                      tcp://gpu-box:8786 (sets EXPLORER_WORKERS; see the README, hosting a class)
 
 The command line (no browser): python -m explorer --help
 """
@@ -68,6 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--version" in ours:
         print(f"cnn-explorer {_version()}")
         return 0
+    if "--workers" in ours:
+        at = args.index("--workers")
+        if at + 1 >= len(args) or args[at + 1].startswith("-"):
+            print("error: --workers needs a value: local, off or tcp://host:8786", file=sys.stderr)
+            return 2
+        from explorer.engine import ADDRESS_ENV, configured_placement
+
+        try:
+            configured_placement(args[at + 1])
+        except ValueError as exc:
+            print(f"error: --workers: {exc}", file=sys.stderr)
+            return 2
+        os.environ[ADDRESS_ENV] = args[at + 1]  # read by explorer.engine in the server
+        del args[at : at + 2]
     if not APP_SCRIPT.is_file():
         print(f"error: the app is missing: {APP_SCRIPT} does not exist; reinstall cnn-explorer", file=sys.stderr)
         return 2

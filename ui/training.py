@@ -1,14 +1,17 @@
-"""Fine-tune Lab runs in a worker thread: a click elsewhere reruns the page, never the run.
+"""Fine-tune Lab runs train in worker processes (explorer.engine); a click elsewhere reruns the page, never the run.
 
-The thread owns the run; the page only reads a RunHandle kept in session state and redraws
-it from a fragment that re-runs every second while a run is live, and not at all otherwise
-(an idle page never reruns by itself). Stop sets an Event that the run checks after each
-batch, so it ends cleanly and keeps its best checkpoint. One handle may hold several runs
-one after the other: the "how much data" sizes, or the three-way comparison.
+A thread of the web server follows each session's runs: it hands them to the workers one
+after the other and keeps their latest progress in a RunHandle (in session state), which
+the page redraws from a fragment that re-runs every second while a run is live, and not at
+all otherwise (an idle page never reruns by itself). Stop sets an Event that the worker
+checks after each batch, so the run ends cleanly and keeps its best checkpoint. One handle
+may hold several runs one after the other: the "how much data" sizes, or the three-way
+comparison. While every worker is busy, the run waits for one and shows its place in line.
 """
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -26,6 +29,8 @@ from explorer.io.datasets import (
     read_zip,
     split_dataset,
 )
+from explorer import engine
+from explorer.engine import Placement, configured_placement
 from explorer.errors import ExplorerInputError
 from explorer.training import (
     Progress,
@@ -37,7 +42,6 @@ from explorer.training import (
     format_time_left,
     load_classifier,
     plan_data_sizes,
-    run_training,
 )
 from explorer.figures.training import compare_figure, confusion_figure, curves_figure, data_size_figure, metric_label
 from ui.i18n import N_, _
@@ -52,11 +56,28 @@ DATA_SIZE = "finetune.data_size"
 MAX_RUNS = 12
 COMPARED = ("feature-extraction", "scratch", "two-stage")
 """The one-click comparison: transfer (head on stored features), the same network from scratch, two-stage."""
+ABANDON_S = 60.0
+"""A run whose browser session is gone this long (the tab was closed; a reload reconnects sooner) is
+stopped and its files removed."""
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _session_alive(session: str | None) -> bool:
+    """Whether the browser session is still connected (always, without a server: AppTest)."""
+    from streamlit.runtime import Runtime
+
+    return session is None or not Runtime.exists() or Runtime.instance().is_active_session(session)
 
 
 @dataclass(eq=False)
 class RunHandle:
-    """A run going on in a worker thread: its latest progress, then its result or its error."""
+    """Runs on the workers, followed from a thread: their latest progress, then their results or an error."""
 
     config: TrainConfig
     split: DataSplit
@@ -77,6 +98,17 @@ class RunHandle:
     _clock_started: float = -1.0
     folder: Path | None = None
     """The run's record folder (explorer.training.records): a restart mid-run is reported."""
+    placement: Placement = field(default_factory=configured_placement)
+    """Where the runs train (explorer.engine): local worker processes unless configured."""
+    waiting: int = 0
+    """While the run waits for a free worker: its place in line (1 = next); 0 once it trains."""
+    trained: int = 0
+    """Runs handed to the workers so far (each one's checkpoint goes to folder/run-<n>)."""
+    session: str | None = field(default_factory=_session_id)
+    """The browser session that started the run."""
+    gone_since: float | None = None
+    abandoned: bool = False
+    """Its session was gone for ABANDON_S (the tab was closed): it was stopped and its files removed."""
 
     def start(self) -> RunHandle:
         self.thread = threading.Thread(target=self._recorded, name="finetune-run", daemon=True)
@@ -90,6 +122,8 @@ class RunHandle:
             self._work()
         finally:
             records.finish_record(self.folder)
+            if self.abandoned:  # nobody will ask for its checkpoints
+                shutil.rmtree(self.folder, ignore_errors=True)
 
     def _work(self) -> None:
         try:
@@ -97,16 +131,16 @@ class RunHandle:
                 if self.stop_event.is_set():
                     break
                 self.config, self.progress, self.started = config, None, time.monotonic()
-                self.result = run_training(self.split, config, progress=self._on_progress, stop=self.stop_event)
+                self.result = self._train(self.split, config)
                 self.finished.append(self.result)
             if not self.sizes and not self.queue:
-                self.result = run_training(self.split, self.config, progress=self._on_progress, stop=self.stop_event)
+                self.result = self._train(self.split, self.config)
             for n in self.sizes:  # the same strategy at each data size (planned: distinct, ascending)
                 if self.stop_event.is_set():
                     break
                 part = self.split.per_class(n, self.config.seed)
                 self.progress, self.started = None, time.monotonic()  # progress and time left: this run
-                self.result = run_training(part, self.config, progress=self._on_progress, stop=self.stop_event)
+                self.result = self._train(part, self.config)
                 if not self.result.stopped:
                     self.points.append((n, self.result.val_accuracy))
         except ExplorerInputError as exc:
@@ -114,7 +148,31 @@ class RunHandle:
         except Exception as exc:  # a bug: show one line, not a traceback; tests see it in .error
             self.error = f"The run failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]})"
 
+    def _train(self, split: DataSplit, config: TrainConfig) -> RunResult:
+        """One run on the workers, its checkpoint in a folder of its own inside the record's."""
+        self.trained += 1
+        folder = (self.folder or records.runs_root()) / f"run-{self.trained}"
+        return engine.train(split, config, folder, self.placement, on_progress=self._on_progress,
+                            on_wait=self._on_wait, stop=self.stop_event)
+
+    def _still_wanted(self) -> None:
+        """Stop a run whose browser session has been gone for ABANDON_S (the tab was closed)."""
+        if _session_alive(self.session):
+            self.gone_since = None
+            return
+        now = time.monotonic()
+        self.gone_since = self.gone_since or now
+        if now - self.gone_since >= ABANDON_S and not self.stop_event.is_set():
+            self.abandoned = True
+            self.stop_event.set()
+
+    def _on_wait(self, place: int) -> None:
+        self.waiting = place
+        self._still_wanted()
+
     def _on_progress(self, progress: Progress) -> None:
+        self.waiting = 0
+        self._still_wanted()
         if self.clock is None or self._clock_started != self.started:  # a new run: a new clock
             self.clock, self._clock_started = TimeLeft.for_config(self.config), self.started
         self.clock.observe(progress, time.monotonic())
@@ -134,6 +192,8 @@ class RunHandle:
             where = " · " + _("data size {i} of {n}").format(i=len(self.points) + 1, n=len(self.sizes))
         if self.queue:
             where = " · " + _("run {i} of {n}").format(i=len(self.finished) + 1, n=len(self.queue))
+        if p is None and self.waiting:
+            return 0.0, _("Waiting for a free worker: number {n} in line").format(n=self.waiting) + where
         if p is None:
             return 0.0, _("Building the model...") + where
         if p.stage == "features":
@@ -196,9 +256,32 @@ def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 
         except ExplorerInputError as exc:
             st.session_state[ERROR] = str(exc)
             return
+    try:
+        placement = _placement()
+    except ValueError as exc:
+        st.session_state[ERROR] = str(exc)
+        return
     handle = RunHandle(compare[0] if compare else config, split, sizes=plan.runs if plan else (), plan=plan,
-                       queue=tuple(compare))
+                       queue=tuple(compare), placement=placement)
     st.session_state[ACTIVE] = handle.start()
+
+
+def _placement() -> Placement:
+    """Where runs train: ``workers`` in .streamlit/secrets.toml, else $EXPLORER_WORKERS, else local workers."""
+    try:
+        setting = st.secrets.get("workers")
+    except Exception:  # no secrets.toml: Streamlit raises instead of returning nothing
+        setting = None
+    return configured_placement(None if setting is None else str(setting))
+
+
+def warm_workers() -> None:
+    """Start the training workers in the background when the page opens (explorer.engine.warm_up):
+    the first Train click then waits for its run only."""
+    try:
+        engine.warm_up(_placement())
+    except ValueError:
+        pass  # a bad setting is reported when a run is started
 
 
 DEFAULTS_WHY = N_(

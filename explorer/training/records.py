@@ -50,9 +50,9 @@ class RunRecord:
 
     @property
     def checkpoint(self) -> Path | None:
-        """The run's best checkpoint, if it was written before the run ended."""
-        path = self.folder / "best.keras"
-        return path if path.is_file() else None
+        """The newest best checkpoint in the folder (a run's own, or in run-<n>/ for each of several runs)."""
+        paths = [p for p in (self.folder / "best.keras", *self.folder.glob("run-*/best.keras")) if p.is_file()]
+        return max(paths, key=lambda p: p.stat().st_mtime) if paths else None
 
 
 def runs_root() -> Path:

@@ -1,0 +1,301 @@
+"""Worker processes for the heavy TensorFlow work (training runs), on Dask distributed.
+
+The web server must stay quick for a whole class: Streamlit clears Keras' session and runs the
+garbage collector after every script run (every click, and every second while a live panel
+refreshes), which starves a run training in a thread of the server. So runs train in worker
+processes of a Dask cluster and send back plain data: progress reports while they train (a
+Dask Variable per run, the latest report), then the RunResult and the best checkpoint's bytes.
+
+Where the workers are (EXPLORER_WORKERS, `cnn-explorer --workers ADDRESS`, or ``workers`` in
+.streamlit/secrets.toml):
+
+- unset or ``local``: the app starts its own local workers, sized from the CPU count, each
+  with TensorFlow's thread pools cut to its share of the cores (runs never oversubscribe them);
+- ``tcp://host:8786``: the jobs go to that cluster's scheduler (`dask scheduler` there, and
+  `dask worker tcp://host:8786` on each machine that trains, such as a department's GPU box);
+- ``off``: runs train in a thread of the web process, as before (no worker processes).
+
+At most K runs train at once, K being the workers' count (one run per worker thread); the
+others wait in the order they were started, and a waiting run knows its place in the line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from explorer.errors import ExplorerInputError
+
+if TYPE_CHECKING:  # the web process imports TensorFlow only through what it calls itself
+    from distributed import Client
+
+    from explorer.io.datasets import DataSplit
+    from explorer.training import Progress, RunResult, TrainConfig
+
+__all__ = [
+    "ADDRESS_ENV",
+    "Placement",
+    "configured_placement",
+    "get_client",
+    "shutdown",
+    "train",
+    "warm_up",
+    "worker_layout",
+]
+
+ADDRESS_ENV = "EXPLORER_WORKERS"
+_log = logging.getLogger(__name__)
+_POLL_S = 0.25
+"""How often the waiting side looks for progress, and a worker for Stop."""
+_STARTED = "started"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where runs train: 'local' (the app's own workers), 'remote' (a scheduler's), or 'thread'."""
+
+    kind: str
+    address: str | None = None
+
+
+def configured_placement(setting: str | None = None) -> Placement:
+    """Where runs train, from a setting (secrets.toml's ``workers``) or else $EXPLORER_WORKERS.
+
+    Raises:
+        ValueError: a setting that is neither local, off, nor a tcp:// or tls:// address.
+    """
+    value = (setting if setting not in (None, "") else os.environ.get(ADDRESS_ENV, "")).strip()
+    if value in ("", "local"):
+        return Placement("local")
+    if value in ("off", "thread"):
+        return Placement("thread")
+    if value.startswith(("tcp://", "tls://")) and len(value) > 6:
+        return Placement("remote", value)
+    raise ValueError(f"{ADDRESS_ENV} must be 'local', 'off' or a scheduler address such as "
+                     f"tcp://host:8786. Received: {value[:80]!r}")
+
+
+def worker_layout(cpus: int | None = None) -> tuple[int, int]:
+    """(workers, threads per worker) for local workers: one worker per 4 cores (at least one),
+    TensorFlow's threads split evenly so that all workers together use every core once."""
+    cpus = max(1, cpus or os.cpu_count() or 1)
+    workers = max(1, cpus // 4)
+    return workers, max(1, cpus // workers)
+
+
+_lock = threading.Lock()
+"""Guards the line and the warm-up set (held for moments only)."""
+_clients_lock = threading.Lock()
+"""Guards the clients (held while local workers start: seconds)."""
+_clients: dict[Placement, Client] = {}
+_warming: set[Placement] = set()
+_line: dict[str, bool] = {}
+"""This process's runs for the workers, oldest first: job -> sent to a worker (False while it waits)."""
+
+
+def get_client(placement: Placement) -> Client:
+    """The Dask client for a placement: started once per process (local workers are spawned here)."""
+    from distributed import Client, LocalCluster
+
+    with _clients_lock:
+        client = _clients.get(placement)
+        if client is not None and client.status == "running":
+            return client
+        if placement.kind == "remote":
+            client = Client(placement.address, timeout="10s", set_as_default=False)
+        else:
+            workers, threads = worker_layout()
+            env = {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "2",
+                   "OMP_NUM_THREADS": str(threads), "TF_CPP_MIN_LOG_LEVEL": "2"}
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, host="127.0.0.1", env=env)
+            client = Client(cluster, set_as_default=False)
+        _clients[placement] = client
+        return client
+
+
+def _import_training() -> None:
+    import explorer.training  # noqa: F401  (TensorFlow and Keras: seconds, once per worker)
+
+
+def warm_up(placement: Placement) -> None:
+    """Start the workers and have them import TensorFlow, in the background, once per process and
+    placement: the first Train click then waits for the run only. Never raises (a failure shows
+    when a run is started)."""
+    if placement.kind == "thread":
+        return
+    with _lock:
+        if placement in _warming:
+            return
+        _warming.add(placement)
+
+    def work() -> None:
+        try:
+            get_client(placement).run(_import_training)
+        except Exception:  # noqa: BLE001 - the run itself will report it
+            with _lock:
+                _warming.discard(placement)
+
+    threading.Thread(target=work, name="explorer-engine-warm-up", daemon=True).start()
+
+
+def shutdown() -> None:
+    """Close every client (and the local workers this process started)."""
+    with _clients_lock:
+        for client in _clients.values():
+            cluster = client.cluster
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        _clients.clear()
+
+
+class _StopFlag:
+    """A worker's view of the page's Stop button: a Dask Event, asked at most every _POLL_S."""
+
+    def __init__(self, name: str) -> None:
+        from distributed import Event
+
+        self._event, self._asked, self._set = Event(name), 0.0, False
+
+    def is_set(self) -> bool:
+        now = time.monotonic()
+        if not self._set and now - self._asked >= _POLL_S:
+            self._asked, self._set = now, self._event.is_set()
+        return self._set
+
+
+def _train_in_worker(split: DataSplit, config: TrainConfig, job: str) -> tuple[RunResult, bytes]:
+    """Runs in a worker: train, report progress, and send back the result with the checkpoint's bytes."""
+    import shutil
+    import tempfile
+
+    from distributed import Variable
+
+    progress = Variable(f"explorer-progress-{job}")
+    progress.set(_STARTED)  # out of the line: a worker has it (TensorFlow's import comes next)
+
+    from explorer.training import run_training
+
+    last = [0.0]
+
+    def report(p: Progress) -> None:  # after every batch: sent at most every _POLL_S, and at each epoch's end
+        now = time.monotonic()
+        if now - last[0] >= _POLL_S or p.batch == p.batches:
+            last[0] = now
+            progress.set(p)
+
+    folder = tempfile.mkdtemp(prefix="explorer-worker-run-")
+    try:
+        result = run_training(split, config, progress=report, stop=_StopFlag(f"explorer-stop-{job}"),
+                              workdir=folder)
+        return result, Path(result.checkpoint).read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _place_in_line(job: str) -> int:
+    """1 for the next run to start, 2 for the one after it... (0: it has a worker)."""
+    with _lock:
+        waiting = [j for j, sent in _line.items() if not sent]
+    return waiting.index(job) + 1 if job in waiting else 0
+
+
+def _take_slot(job: str, client: Client) -> bool:
+    """Send the job to the workers when it is first in line and a worker thread is free.
+
+    The line is kept here, not by Dask's scheduler: it hands a lone task to a busy worker at once
+    (only large groups of tasks wait in its queue), so a run could wait behind another run on one
+    worker while the next worker frees up. One server's runs therefore start in the order they
+    were started; servers that share one cluster each keep their own line.
+    """
+    slots = max(1, sum(client.nthreads().values()))
+    with _lock:
+        waiting = [j for j, sent in _line.items() if not sent]
+        if waiting and waiting[0] == job and sum(_line.values()) < slots:
+            _line[job] = True
+            return True
+    return False
+
+
+def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placement, *,
+          on_progress: Callable[[Progress], None], on_wait: Callable[[int], None],
+          stop: threading.Event) -> RunResult:
+    """Train one run where the placement says and wait for it (call it from a thread of its own).
+
+    Args:
+        split, config: the run.
+        folder: where its best checkpoint goes on this machine (folder/best.keras).
+        on_progress: each progress report, as run_training would send it.
+        on_wait: the run's place in the line (1 = next) while it waits for a worker.
+        stop: set it to end the run cleanly (after its current batch; the best checkpoint stays).
+
+    Returns:
+        The RunResult, its checkpoint in `folder`.
+
+    Raises:
+        ExplorerInputError: the run's own (bad settings), or Stop while it waited for a worker.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    if placement.kind == "thread":
+        from explorer.training import run_training
+
+        return run_training(split, config, progress=on_progress, stop=stop, workdir=folder)
+    from distributed import Event, Variable
+    from distributed import TimeoutError as DaskTimeout
+
+    try:
+        client = get_client(placement)
+    except Exception as exc:
+        if placement.kind != "local":
+            raise ExplorerInputError(f"The workers at {placement.address} cannot be reached. "
+                                     f"Received: {type(exc).__name__}: {str(exc)[:160]}") from None
+        # A laptop where worker processes cannot start still trains: here, in this thread.
+        _log.warning("local workers did not start (%s); training in the web process", exc)
+        return train(split, config, folder, Placement("thread"), on_progress=on_progress, on_wait=on_wait, stop=stop)
+    job = uuid.uuid4().hex
+    future = progress = None
+    with _lock:
+        _line[job] = False
+    try:
+        while not _take_slot(job, client):
+            if stop.is_set():
+                raise ExplorerInputError("Stopped before a worker was free: nothing was trained.")
+            on_wait(_place_in_line(job))
+            stop.wait(_POLL_S)
+        stop_event = Event(f"explorer-stop-{job}", client=client)
+        progress = Variable(f"explorer-progress-{job}", client=client)
+        future = client.submit(_train_in_worker, split, config, job, pure=False, key=f"train-{job}")
+        seen: Any = None
+        while not future.done():
+            if stop.is_set():
+                stop_event.set()
+            # Wait a moment, waking at once on Stop (once it is set, stop.wait would not wait at all).
+            (time.sleep if stop.is_set() else stop.wait)(_POLL_S)
+            try:
+                latest = progress.get(timeout=0.05)
+            except (DaskTimeout, TimeoutError):
+                continue
+            key = latest if isinstance(latest, str) else (latest.stage, latest.epoch, latest.batch)
+            if key != seen:
+                seen = key
+                if latest != _STARTED:
+                    on_progress(latest)
+        result, blob = future.result()
+    finally:
+        with _lock:
+            _line.pop(job, None)
+        if future is not None and not future.done():
+            future.cancel()
+        if progress is not None:
+            progress.delete()
+    path = folder / "best.keras"
+    path.write_bytes(blob)
+    return replace(result, checkpoint=str(path))
