@@ -15,7 +15,7 @@ from ui import launcher
 def started(monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     monkeypatch.setattr(streamlit_cli, "main", lambda args, prog_name: calls.append(list(args)))
-    monkeypatch.delenv(ADDRESS_ENV, raising=False)
+    monkeypatch.setenv(ADDRESS_ENV, "local")  # recorded, so that what main() sets is undone after the test
     return calls
 
 
