@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from explorer.errors import ExplorerInputError
 
@@ -54,7 +54,6 @@ ADDRESS_ENV = "EXPLORER_WORKERS"
 _log = logging.getLogger(__name__)
 _POLL_S = 0.25
 """How often the waiting side looks for progress, and a worker for Stop."""
-_STARTED = "started"
 
 
 @dataclass(frozen=True)
@@ -179,11 +178,9 @@ def _train_in_worker(split: DataSplit, config: TrainConfig, job: str) -> tuple[R
 
     from distributed import Variable
 
-    progress = Variable(f"explorer-progress-{job}")
-    progress.set(_STARTED)  # out of the line: a worker has it (TensorFlow's import comes next)
-
     from explorer.training import run_training
 
+    progress = Variable(f"explorer-progress-{job}")
     last = [0.0]
 
     def report(p: Progress) -> None:  # after every batch: sent at most every _POLL_S, and at each epoch's end
@@ -201,10 +198,15 @@ def _train_in_worker(split: DataSplit, config: TrainConfig, job: str) -> tuple[R
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _waiting() -> list[str]:
+    """The jobs not yet sent to a worker, first in line first (call it holding _lock)."""
+    return [j for j, sent in _line.items() if not sent]
+
+
 def _place_in_line(job: str) -> int:
     """1 for the next run to start, 2 for the one after it... (0: it has a worker)."""
     with _lock:
-        waiting = [j for j, sent in _line.items() if not sent]
+        waiting = _waiting()
     return waiting.index(job) + 1 if job in waiting else 0
 
 
@@ -218,7 +220,7 @@ def _take_slot(job: str, client: Client) -> bool:
     """
     slots = max(1, sum(client.nthreads().values()))
     with _lock:
-        waiting = [j for j, sent in _line.items() if not sent]
+        waiting = _waiting()
         if waiting and waiting[0] == job and sum(_line.values()) < slots:
             _line[job] = True
             return True
@@ -273,7 +275,7 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
         stop_event = Event(f"explorer-stop-{job}", client=client)
         progress = Variable(f"explorer-progress-{job}", client=client)
         future = client.submit(_train_in_worker, split, config, job, pure=False, key=f"train-{job}")
-        seen: Any = None
+        seen: tuple | None = None
         while not future.done():
             if stop.is_set():
                 stop_event.set()
@@ -283,11 +285,10 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
                 latest = progress.get(timeout=0.05)
             except (DaskTimeout, TimeoutError):
                 continue
-            key = latest if isinstance(latest, str) else (latest.stage, latest.epoch, latest.batch)
+            key = (latest.stage, latest.epoch, latest.batch)
             if key != seen:
                 seen = key
-                if latest != _STARTED:
-                    on_progress(latest)
+                on_progress(latest)
         result, blob = future.result()
     finally:
         with _lock:
