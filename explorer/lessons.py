@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 
 from explorer.errors import ExplorerInputError
 from explorer.i18n import N_
+from explorer.io.assets import shipped_folder
 from explorer.links import PLAIN_PAGES, get_link
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
     "step_url",
 ]
 
-LESSONS_DIR = Path(__file__).resolve().parents[1] / "lessons"
+LESSONS_DIR = shipped_folder("lessons", "freezing_vgg16.toml")
 """The bundled lessons (one .toml file each); a lecturer adds one by adding a file."""
 
 NOTES = {  # in English; a page shows them with _(); a lesson's own words are extracted by explorer.i18n.extract

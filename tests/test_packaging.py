@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # What the wheel must hold: the library, and the app laid out as in the checkout (see pyproject.toml).
 SHIPPED = {"explorer": "explorer", "ui": "cnn_explorer/ui", "app_pages": "cnn_explorer/app_pages",
-           "assets": "cnn_explorer/assets"}
+           "assets": "cnn_explorer/assets", "lessons": "cnn_explorer/lessons"}
 # Left out of the copy the wheel is built from: the checkout's environment, caches, tests, results.
 _NOT_SOURCES = shutil.ignore_patterns(
     ".git", ".venv", "venv", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".import_linter_cache",
@@ -117,7 +117,7 @@ def test_wheel_holds_the_library_and_the_whole_app(installed: Installed):
                 expected.add(f"{target}/{path.relative_to(ROOT / folder).as_posix()}")
     missing = sorted(expected - names)
     assert not missing, f"not in the wheel (add them to [tool.setuptools] in pyproject.toml): {missing}"
-    assert not [n for n in names if n.startswith(("tests/", "bench/", "ui/", "app_pages/", "assets/"))]
+    assert not [n for n in names if n.startswith(("tests/", "bench/", "ui/", "app_pages/", "assets/", "lessons/"))]
 
 
 def test_wheel_metadata_has_the_pinned_dependencies_and_the_command(installed: Installed):
@@ -231,3 +231,12 @@ def test_command_line_runs_from_the_installed_copy(installed: Installed):
     assert counts["backbone"] == "vgg16"
     assert counts["non_trainable"] == 14_714_688  # VGG16's convolutional base, frozen
     assert counts["total"] == counts["non_trainable"] + counts["trainable"]
+
+
+def test_installed_copy_has_the_lessons(installed: Installed):
+    run = installed.run(installed.python, "-m", "explorer", "lessons", "--json")
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = json.loads(run.stdout)
+    assert {row["id"] for row in rows} == {path.stem for path in (ROOT / "lessons").glob("*.toml")}
+    for row in rows:
+        assert _inside(row["file"], installed.venv), f"{row['id']} comes from {row['file']}"
