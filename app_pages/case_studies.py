@@ -77,7 +77,7 @@ spec = zoo[choice].spec
 st.subheader(f"{spec.name} ({spec.year}): {idea.title}")
 st.markdown(idea.text)
 numbers, drawings = st.columns([2, 3])
-numbers.markdown(f"| {_('fact')} | {_('value')} |\n|---|---|\n" + "".join(
+numbers.markdown("| " + _("fact") + " | " + _("value") + " |\n|---|---|\n" + "".join(
     f"| {f.label} | **{f.value}**{f'<br>{f.note}' if f.note else ''} |\n" for f in idea.facts), unsafe_allow_html=True)
 for diagram in idea.diagrams:
     drawings.caption(diagram.caption)

@@ -154,7 +154,8 @@ def _share_body() -> None:
     st.code(link, language=None, wrap_lines=True)
     png = base64.b64encode(qr_png(link)).decode()
     # As big as the dialog allows: a projected code must be read from the back row.
-    st.html(f'<img src="data:image/png;base64,{png}" alt="{_("QR code of the link")}" '
+    alt = _("QR code of the link")
+    st.html(f'<img src="data:image/png;base64,{png}" alt="{alt}" '
             f'data-testid="share-qr" style="width:min(70vh,100%);image-rendering:pixelated;display:block;'
             f'margin:auto">')
     st.caption(_("Scan to open this page exactly as it is now."))
@@ -249,11 +250,14 @@ def _banner(url_path: str) -> None:
         for name in ("lesson", "step"):
             del st.query_params[name]
         return
+    # Compact, so that the page's own key figure stays above the fold at 1280x720: one row for the
+    # title and the buttons, the step's text, one row for the question (rows that never wrap: the
+    # text wraps inside its own space instead).
     with st.container(border=True, key="lesson_banner", gap="small"):
-        text_col, buttons = st.columns([3, 2], vertical_alignment="center")
-        title = f" · {_(step.title)}" if step.title else ""
-        text_col.markdown(f"**{_(lesson.title)}** · " + _("step {k} of {n}").format(k=number, n=n) + title)
-        with buttons.container(horizontal=True, horizontal_alignment="right", gap="small"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
+            title = f" · {_(step.title)}" if step.title else ""
+            st.markdown(f"**{_(lesson.title)}** · " + _("step {k} of {n}").format(k=number, n=n) + title,
+                        width="stretch")
             if st.button(_("Previous"), key="lesson.prev", icon=":material/arrow_back:", disabled=number == 1,
                          shortcut="left"):
                 _go(lesson, number - 1)
@@ -273,14 +277,14 @@ def _banner(url_path: str) -> None:
 def _question(lesson: Lesson, number: int) -> None:
     step = lesson.steps[number - 1]
     key = f"lesson.{lesson.id}.{number}"
-    ask, guess_col, reveal_col = st.columns([4, 2, 1], vertical_alignment="center")
-    ask.markdown(f"**{_('Predict')}:** {_(step.question)}")
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
+    row.markdown("**" + _("Predict:") + "** " + _(step.question), width="stretch")
     whole = ANSWERS[step.answer].whole
-    guess = guess_col.number_input(_("Your guess"), value=None, key=f"{key}.guess", placeholder=_("a number"),
-                                   label_visibility="collapsed", step=1 if whole else 0.01,
-                                   format="%d" if whole else "%.2f")
+    guess = row.number_input(_("Your guess"), value=None, key=f"{key}.guess", placeholder=_("a number"),
+                             label_visibility="collapsed", step=1 if whole else 0.01,
+                             format="%d" if whole else "%.2f", width=160)
     revealed = st.session_state.get(f"{key}.revealed", False)
-    if reveal_col.button(_("Reveal"), key=f"{key}.reveal", disabled=guess is None and not revealed):
+    if row.button(_("Reveal"), key=f"{key}.reveal", disabled=guess is None and not revealed):
         st.session_state[f"{key}.revealed"] = revealed = True
     if revealed:
         try:

@@ -115,7 +115,7 @@ def conv_player(x: np.ndarray, kernel: np.ndarray, stride: Any, padding: Any, di
         size_col, step_col = st.columns([2, 3])
         show_size(g, size_col)
         s = cv.conv2d_step(x, kernel, step, stride, padding, dilation)
-        step_col.latex(rf"\text{{{_('output')}}}[{s.out_row},{s.out_col}] = " + s.arithmetic_latex())
+        step_col.latex(r"\text{" + _("output") + rf"}}[{s.out_row},{s.out_col}] = " + s.arithmetic_latex())
 
     step_player(g.steps, STEP, draw)
 
@@ -129,7 +129,7 @@ def signal_player(signal: np.ndarray, kernel: np.ndarray, stride: int, padding: 
         s = cv.conv1d_step(signal, kernel, step, stride, padding, dilation)
         st.markdown("**" + _("Step {i} of {n}").format(i=step + 1, n=g.steps)
                     + f"**: output[{step}] = {s.arithmetic()}")
-        st.latex(rf"\text{{{_('output length')}}} = " + g.cols.formula_latex())
+        st.latex(r"\text{" + _("output length") + "} = " + g.cols.formula_latex())
 
     step_player(g.steps, STEP_1D, draw)
 
