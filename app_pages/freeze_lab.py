@@ -13,7 +13,7 @@ from explorer.models.presets import FREEZE_PRESETS
 from ui.cache import param_table
 from ui.upload import show_error
 from ui.i18n import _
-from ui.inputs import number_input
+from ui.inputs import clamp_message, number_input
 from ui.state import freeze as keys
 
 state = keys.STATE
@@ -32,8 +32,12 @@ with st.sidebar:
                  key=keys.PLAN)
     kind = st.session_state[keys.PLAN]
     if kind in ("last", "from"):
-        state.set(keys.PLAN_N, min(st.session_state[keys.PLAN_N], len(table.layers)))
-        number_input(_("N (of {n} layers)").format(n=len(table.layers)), 0, len(table.layers), step=1, key=keys.PLAN_N)
+        n_layers, n_label = len(table.layers), _("N (of {n} layers)").format(n=len(table.layers))
+        if st.session_state[keys.PLAN_N] > n_layers:  # from a link, or kept from a deeper backbone
+            st.toast(clamp_message(n_label, 0, n_layers, st.session_state[keys.PLAN_N], n_layers),
+                     icon=":material/warning:")
+            state.set(keys.PLAN_N, n_layers)
+        number_input(n_label, 0, n_layers, step=1, key=keys.PLAN_N)
     st.radio(_("Head"), state.options(keys.HEAD), key=keys.HEAD, horizontal=True,
              format_func={"flatten": "Flatten", "gap": _("Global average pooling")}.get)
     number_input(_("Hidden Dense units (0 = none)"), *state.bounds(keys.HIDDEN), step=64, key=keys.HIDDEN)

@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 _TF_NOISE_PREFIXES = ("WARNING: All log messages", "I0000", "W0000", "E0000")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "explorer", *args],
         capture_output=True, text=True, cwd=ROOT, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
 
 
@@ -142,3 +142,16 @@ def test_bad_arguments_print_one_error_line_and_exit_2(args, mentions):
     assert mentions in lines[0]
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_the_command_line_stays_english_in_a_korean_locale():
+    """Scripts parse the CLI: its words do not follow the machine's language (the app's do)."""
+    korean = {"LANG": "ko_KR.UTF-8", "LC_ALL": "ko_KR.UTF-8", "LANGUAGE": "ko"}
+    table = run_cli("params", "--backbone", "simple_cnn", env=korean)
+    lessons = run_cli("lessons", env=korean)
+    error = run_cli("params", "--backbone", "nope", env=korean)
+    assert table.returncode == 0 and lessons.returncode == 0 and error.returncode == 2
+    assert "non-trainable" in table.stdout and "Freezing VGG16" in lessons.stdout
+    assert our_stderr_lines(error.stderr)[0].startswith("error: ")
+    for text in (table.stdout, lessons.stdout, error.stderr):
+        assert not [c for c in text if "\uac00" <= c <= "\ud7a3"], text[:300]

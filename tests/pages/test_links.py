@@ -111,3 +111,13 @@ def test_plan_last_n_reads_in_both_forms(query, trainable):
     assert {m.label: m.value for m in at.metric}["Trainable"] == trainable
     assert at.number_input(key="freeze.plan_n").value == 4
     assert at.query_params["plan"] == "last:4" and "n" not in at.query_params
+
+
+def test_a_link_with_n_beyond_the_layer_count_uses_every_layer_and_says_so():
+    at = AppTest.from_file(str(ROOT / "app_pages" / "freeze_lab.py"), default_timeout=300)
+    at.query_params.update({"backbone": "vgg16", "plan": "last:99"})
+    rerun(at)
+    assert at.number_input(key="freeze.plan_n").value == 19  # VGG16's layers with weights
+    assert [t.value for t in at.toast] == ["N (of 19 layers) must be from 0 to 19; 19 is used. Received: 99"]
+    assert {m.label: m.value for m in at.metric}["Trainable"] == "40,406,849"  # everything trains
+    assert at.query_params["plan"] == "last:19"
