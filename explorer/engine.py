@@ -171,8 +171,13 @@ class _StopFlag:
         return self._set
 
 
-def _train_in_worker(split: DataSplit, config: TrainConfig, job: str) -> tuple[RunResult, bytes]:
-    """Runs in a worker: train, report progress, and send back the result with the checkpoint's bytes."""
+def _train_in_worker(split: DataSplit, config: TrainConfig, job: str, shared: str | None = None
+                     ) -> tuple[RunResult, bytes | None]:
+    """Runs in a worker: train, report progress, and send back the result with the checkpoint's bytes.
+
+    With `shared` (the run's folder, for a worker on the web server's own machine) the best checkpoint
+    is written there each time it improves: a run cut short by a restart still leaves its best so far.
+    """
     import shutil
     import tempfile
 
@@ -189,13 +194,14 @@ def _train_in_worker(split: DataSplit, config: TrainConfig, job: str) -> tuple[R
             last[0] = now
             progress.set(p)
 
-    folder = tempfile.mkdtemp(prefix="explorer-worker-run-")
+    folder = shared or tempfile.mkdtemp(prefix="explorer-worker-run-")
     try:
         result = run_training(split, config, progress=report, stop=_StopFlag(f"explorer-stop-{job}"),
                               workdir=folder)
-        return result, Path(result.checkpoint).read_bytes()
+        return result, None if shared else Path(result.checkpoint).read_bytes()
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not shared:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _waiting() -> list[str]:
@@ -234,7 +240,8 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
 
     Args:
         split, config: the run.
-        folder: where its best checkpoint goes on this machine (folder/best.keras).
+        folder: where its best checkpoint goes on this machine (folder/best.keras): local workers write it
+            there each time it improves, others send it when the run ends.
         on_progress: each progress report, as run_training would send it.
         on_wait: the run's place in the line (1 = next) while it waits for a worker.
         stop: set it to end the run cleanly (after its current batch; the best checkpoint stays).
@@ -274,7 +281,8 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
             stop.wait(_POLL_S)
         stop_event = Event(f"explorer-stop-{job}", client=client)
         progress = Variable(f"explorer-progress-{job}", client=client)
-        future = client.submit(_train_in_worker, split, config, job, pure=False, key=f"train-{job}")
+        shared = str(folder) if placement.kind == "local" else None  # local workers share this disk
+        future = client.submit(_train_in_worker, split, config, job, shared, pure=False, key=f"train-{job}")
         seen: tuple | None = None
         while not future.done():
             if stop.is_set():
@@ -297,6 +305,8 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
             future.cancel()
         if progress is not None:
             progress.delete()
+    if blob is None:
+        return result  # written in `folder` by the worker
     path = folder / "best.keras"
     path.write_bytes(blob)
     return replace(result, checkpoint=str(path))

@@ -24,6 +24,7 @@ from explorer.i18n import N_, untranslate
 
 __all__ = [
     "APP_PARAMS",
+    "RUN_PARAM",
     "LINKS",
     "Field",
     "PageLink",
@@ -45,7 +46,10 @@ Values = Mapping[str, Any]
 Computed = Any
 """A value, or a function of the values before it (Values -> value)."""
 
-APP_PARAMS = ("lang", "present", "lesson", "step", "embed", "embed_options")
+RUN_PARAM = "run"
+"""The session's live training run (its record folder's name) in the address bar: a page that
+reconnects after a server restart finds the run it lost. Never part of a shared link."""
+APP_PARAMS = ("lang", "present", "lesson", "step", "embed", "embed_options", RUN_PARAM)
 """Link parameters that belong to the app, not to a page: a page's link leaves them alone."""
 
 

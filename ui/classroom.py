@@ -33,6 +33,7 @@ from explorer.lessons import (
     load_lesson,
     load_lessons,
 )
+from explorer.links import RUN_PARAM
 from ui.i18n import _
 
 __all__ = [
@@ -134,7 +135,7 @@ def _origin() -> str:
 
 def current_link() -> str:
     """This page's link as the address bar shows it (the page, its state, the app's parameters)."""
-    query = {name: st.query_params.get_all(name)[-1] for name in st.query_params}
+    query = {name: st.query_params.get_all(name)[-1] for name in st.query_params if name != RUN_PARAM}
     path = st.session_state.get(_PATH, "")
     return f"{_origin()}/{path}" + (f"?{urlencode(query, safe=':,')}" if query else "")
 

@@ -32,6 +32,7 @@ from explorer.io.datasets import (
 from explorer import engine
 from explorer.engine import Placement, configured_placement
 from explorer.errors import ExplorerInputError
+from explorer.links import RUN_PARAM
 from explorer.training import (
     Progress,
     RunResult,
@@ -111,13 +112,14 @@ class RunHandle:
     """Its session was gone for ABANDON_S (the tab was closed): it was stopped and its files removed."""
 
     def start(self) -> RunHandle:
+        """Make the run's record folder (a run cut short by a server restart is reported from it), then train."""
+        self.folder = records.start_record(self.config.label, self.config.total_epochs)
         self.thread = threading.Thread(target=self._recorded, name="finetune-run", daemon=True)
         self.thread.start()
         return self
 
     def _recorded(self) -> None:
-        """_work with a record on disk: a run cut short by a server restart is reported on the next load."""
-        self.folder = records.start_record(self.config.label, self.config.total_epochs)
+        """_work, then mark its record done (anything but interrupted)."""
         try:
             self._work()
         finally:
@@ -264,6 +266,7 @@ def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 
     handle = RunHandle(compare[0] if compare else config, split, sizes=plan.runs if plan else (), plan=plan,
                        queue=tuple(compare), placement=placement)
     st.session_state[ACTIVE] = handle.start()
+    st.query_params[RUN_PARAM] = handle.folder.name  # a page reconnecting after a restart finds its run
 
 
 def _placement() -> Placement:
@@ -320,6 +323,8 @@ def live_panel() -> None:
 def _file_finished(handle: RunHandle) -> None:
     """Keep a finished handle's results (runs, or the data-size points) and its error, if any."""
     st.session_state.pop(ACTIVE, None)
+    if RUN_PARAM in st.query_params:
+        del st.query_params[RUN_PARAM]
     if handle.sizes or handle.plan is not None:
         st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points), handle.plan)
     done = handle.finished or ([handle.result] if handle.result is not None and not handle.sizes else [])
@@ -415,22 +420,36 @@ def classify_panel() -> None:
 
 
 def restart_notice() -> None:
-    """Say so when a run was cut short by a server restart (its record says running, its server is gone).
+    """Say so when this browser's run was cut short by a server restart: the address names the run
+    (?run=, set while it trains), and its record says running while its server is gone.
 
-    Offers the run's best checkpoint when one was written; Dismiss marks the record as seen.
+    Only the page that started the run sees it (not every student on the server). Offers the run's
+    best checkpoint when one was written; Dismiss marks the record as seen.
     """
     from ui.upload import error_text
 
-    for record in records.interrupted_runs()[:3]:
-        key = record.folder.name
-        text, button = st.columns([6, 1], vertical_alignment="center")
-        text.warning(_("A training run ({label}) was interrupted by a server restart after epoch {epoch} of {epochs}; "
-                       "this page started afresh.").format(label=error_text(record.label), epoch=record.epoch,
-                                                            epochs=record.epochs), icon=":material/restart_alt:")
-        if record.checkpoint is not None:
-            text.download_button(_("Download its best checkpoint (.keras)"), record.checkpoint.read_bytes(),
-                                 "best.keras", key=f"finetune.restart.download.{key}")
-        else:
-            text.caption(_("It had not written a checkpoint yet (the best one is saved when a run ends)."))
-        button.button(_("Dismiss"), key=f"finetune.restart.dismiss.{key}", on_click=records.dismiss_record,
-                      args=(record.folder,))
+    wanted = st.query_params.get(RUN_PARAM)
+    active = active_run()
+    if not wanted or (active is not None and active.folder is not None and active.folder.name == wanted):
+        return
+    record = next((r for r in records.interrupted_runs() if r.folder.name == wanted), None)
+    if record is None:  # finished, dismissed, or not a run of this server's folder: nothing to say
+        del st.query_params[RUN_PARAM]
+        return
+    key = record.folder.name
+    text, button = st.columns([6, 1], vertical_alignment="center")
+    text.warning(_("A training run ({label}) was interrupted by a server restart after epoch {epoch} of {epochs}; "
+                   "this page started afresh.").format(label=error_text(record.label), epoch=record.epoch,
+                                                        epochs=record.epochs), icon=":material/restart_alt:")
+    if record.checkpoint is not None:
+        text.download_button(_("Download its best checkpoint (.keras)"), record.checkpoint.read_bytes(),
+                             "best.keras", key=f"finetune.restart.download.{key}")
+    else:
+        text.caption(_("It had not written a checkpoint yet."))
+    button.button(_("Dismiss"), key=f"finetune.restart.dismiss.{key}", on_click=_dismiss, args=(record.folder,))
+
+
+def _dismiss(folder: Path) -> None:
+    records.dismiss_record(folder)
+    if RUN_PARAM in st.query_params:
+        del st.query_params[RUN_PARAM]

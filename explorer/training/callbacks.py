@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,20 +47,33 @@ class RunState:
         return self.stop is not None and self.stop.is_set()
 
 
+def interim_save_seconds() -> float:
+    """How often at most a run saves its best model so far before it ends: $EXPLORER_CHECKPOINT_EVERY_S,
+    30 s by default (a run cut short by a server restart then loses at most that)."""
+    try:
+        return max(0.0, float(os.environ.get("EXPLORER_CHECKPOINT_EVERY_S", "30")))
+    except ValueError:
+        return 30.0
+
+
 class BestCheckpoint(keras.callbacks.Callback):
     """The whole model's weights at its lowest val_loss so far, recording each new best.
 
-    The best weights are kept in memory and written as .keras once, by write(), when the
-    run ends (stopped or not): a whole-model save costs ~0.5 s, more than a head epoch on
-    stored features, and would make feature extraction no faster than plain fit. The model
-    being fit may be the head alone (on stored features), so the whole one is held here.
+    The best weights are kept in memory and written as .keras by write() when the run ends
+    (stopped or not): a whole-model save costs ~0.5 s, more than a head epoch on stored
+    features, and would make feature extraction no faster than plain fit. A new best is also
+    saved on the way, at most every interim_s seconds (none in a short run), so that a run
+    cut short by a restart leaves its best so far. The model being fit may be the head alone
+    (on stored features), so the whole one is held here.
     """
 
-    def __init__(self, path: str, whole: keras.Model, events: list[RunEvent]) -> None:
+    def __init__(self, path: str, whole: keras.Model, events: list[RunEvent], interim_s: float | None = None) -> None:
         super().__init__()
         self.filepath, self._whole, self._events = path, whole, events
         self.best = math.inf
         self._best_weights: list[np.ndarray] | None = None
+        self._interim_s = interim_save_seconds() if interim_s is None else interim_s
+        self._saved_at = time.monotonic()
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         current = (logs or {}).get("val_loss")
@@ -66,12 +81,20 @@ class BestCheckpoint(keras.callbacks.Callback):
             self.best = float(current)
             self._best_weights = self._whole.get_weights()
             self._events.append(RunEvent(epoch + 1, "checkpoint", f"val_loss {self.best:.4f}"))
+            if time.monotonic() - self._saved_at >= self._interim_s:
+                self._save()  # the model holds the best weights right now
+
+    def _save(self) -> None:
+        tmp = f"{self.filepath}.partial.keras"  # then renamed: a reader never finds half a file
+        self._whole.save(tmp)
+        os.replace(tmp, self.filepath)
+        self._saved_at = time.monotonic()
 
     def write(self) -> None:
         """Put the best weights back (the last ones if no epoch had a finite val_loss) and save."""
         if self._best_weights is not None:
             self._whole.set_weights(self._best_weights)
-        self._whole.save(self.filepath)
+        self._save()
 
 
 class Recorder(keras.callbacks.Callback):

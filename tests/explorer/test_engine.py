@@ -208,3 +208,27 @@ def test_a_bad_run_on_a_worker_comes_back_as_its_clear_message(cluster, tmp_path
     with pytest.raises(ExplorerInputError, match="input size 32"):
         engine.train(wrong, _cnn(), tmp_path / "run", cluster, on_progress=lambda p: None,
                      on_wait=lambda n: None, stop=threading.Event())
+
+
+def test_local_workers_write_the_best_checkpoint_into_the_run_folder_as_the_run_goes(tmp_path, monkeypatch) -> None:
+    """A run on the server's own workers leaves its best checkpoint so far in its folder, so a run cut short
+    by a restart still offers one (a remote worker sends it when the run ends)."""
+    engine.shutdown()  # fresh local workers, started with the setting below
+    monkeypatch.setenv("EXPLORER_CHECKPOINT_EVERY_S", "0")  # every new best (30 s apart by default)
+    folder = tmp_path / "run"
+    during: list[bool] = []
+    stop = threading.Event()
+
+    def progress(p) -> None:
+        if p.epoch >= 3 and not during:
+            during.append((folder / "best.keras").is_file())
+            stop.set()
+
+    try:
+        result = engine.train(SPLIT, _cnn(epochs=30), folder, engine.Placement("local"), on_progress=progress,
+                              on_wait=lambda n: None, stop=stop)
+    finally:
+        engine.shutdown()
+    assert during == [True]
+    assert result.stopped and Path(result.checkpoint) == folder / "best.keras"
+    assert load_classifier((folder / "best.keras").read_bytes()).class_names == SPLIT.class_names

@@ -196,6 +196,26 @@ def test_stop_ends_the_run_cleanly_and_keeps_the_best_checkpoint() -> None:
     assert reports[0].stage == "train" and 0 < reports[-1].fraction < 1
 
 
+@pytest.mark.parametrize("every_s", ["0", "3600"])
+def test_a_long_run_saves_its_best_so_far_on_the_way(monkeypatch, tmp_path: Path, every_s: str) -> None:
+    """A new best is saved during the run at most every EXPLORER_CHECKPOINT_EVERY_S seconds (a restart then
+    loses at most that); a run shorter than that writes its checkpoint only at the end."""
+    monkeypatch.setenv("EXPLORER_CHECKPOINT_EVERY_S", every_s)
+    stop = threading.Event()
+    seen: list[bool] = []
+
+    def progress(p):
+        if p.epoch == 3 and p.batch == 1 and not seen:
+            seen.append((tmp_path / "best.keras").is_file())
+            stop.set()
+
+    result = run_training(SPLIT, _cnn(strategy="fine-tune", epochs=50), progress=progress, stop=stop,
+                          workdir=tmp_path)
+    assert seen == [every_s == "0"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.keras"]  # no partial file left
+    assert load_classifier(Path(result.checkpoint).read_bytes()).class_names == SPLIT.class_names
+
+
 def test_early_stopping_is_recorded() -> None:
     config = _cnn(strategy="feature-extraction", epochs=6, learning_rate=1e-20, early_stopping_patience=1,
                   reduce_lr_patience=10)

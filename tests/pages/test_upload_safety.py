@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -140,11 +141,36 @@ def test_a_run_cut_short_by_a_restart_is_reported(tmp_path, monkeypatch):
     records.update_record(folder, 4, 10)
     data = json.loads((folder / records.RECORD_FILE).read_text())
     (folder / records.RECORD_FILE).write_text(json.dumps({**data, "pid": _dead_pid()}))
+    (folder / "best.keras").write_bytes(b"saved on the way")  # a long run saves its best so far
+    classmate = AppTest.from_file(FINETUNE, default_timeout=300).run()  # another browser on the same server
+    assert not [w for w in classmate.warning if "server restart" in w.value]
     at = AppTest.from_file(FINETUNE, default_timeout=300)
+    at.query_params["run"] = folder.name  # the address of the page that started the run, reconnecting
     at.session_state[finetune.DATA] = "zip"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     (warning,) = [w.value for w in at.warning if "server restart" in w.value]
     assert "after epoch 4 of 10" in warning
+    assert at.get("download_button")[0].proto.label == "Download its best checkpoint (.keras)"
     at.button(key=f"finetune.restart.dismiss.{folder.name}").click().run()
     assert not [w for w in at.warning if "server restart" in w.value]
+    assert "run" not in at.query_params
+
+
+def test_a_run_names_itself_in_the_address_while_it_trains(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("EXPLORER_WORKERS", "off")
+    at = AppTest.from_file(FINETUNE, default_timeout=300)
+    at.query_params["run"] = "run-nothing-here"  # a stale one: dropped without a word
+    at.run()
+    assert "run" not in at.query_params and not [w for w in at.warning if "restart" in w.value]
+    at.slider(key=finetune.EPOCHS).set_value(1).run()
+    at.button(key=finetune.TRAIN).click().run()
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert at.query_params["run"] == folder.name
+    deadline = time.monotonic() + 300
+    while "run" in at.query_params and time.monotonic() < deadline:  # the run ends: the address forgets it
+        time.sleep(1)
+        at.run()
+    assert "run" not in at.query_params
+    assert not at.exception, [e.value for e in at.exception]
