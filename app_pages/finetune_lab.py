@@ -24,7 +24,8 @@ runs.warm_workers()
 # exists. Content that came and went around the uploader (an error, the hint, then st.stop)
 # shifted the live panel's position while it redrew, and the browser went blank
 # ("Bad delta path index") when a ZIP was removed and another dropped in quick succession.
-upload_area, message_area, data_area, live_area = (st.container() for _slot in range(4))
+# The live panel sits above the data, so that a run's progress is in view at 1024x768 without scrolling.
+upload_area, message_area, live_area, data_area = (st.container() for _slot in range(4))
 with live_area:  # drawn first, at the same place on every run, even when the page stops early below
     runs.live_panel()
 with message_area:
@@ -106,7 +107,8 @@ with model_tab:
                  icon=":material/compare_arrows:", help=_("The same data and settings, three runs, one chart")):
         runs.start_run(dataset, config, compare=runs.comparison_configs(config))
         st.rerun()
-    st.caption(_(runs.DEFAULTS_WHY))
+    with st.expander(_("Why these defaults?")):
+        st.caption(_(runs.DEFAULTS_WHY))
     with st.expander(_("How much data? The same run at several sizes")):
         sizes = st.multiselect(_("Training images per class"), options(keys.SIZES), key=keys.SIZES)
         if st.button(_("Run at each size"), key=keys.SIZES_RUN, disabled=busy or not sizes, width="stretch"):

@@ -75,7 +75,7 @@ for col, label, field in zip(st.columns(3), [_("Total"), _("Trainable"), _("Non-
                delta_color="normal" if field == "trainable" else "off", border=True)
 
 st.caption(_("The arrows show the change made by your last click."))
-chart, compare = st.columns([5, 2])
+chart, compare = st.columns([3, 2])
 head_rows = head_layers(table.feature_shape, head, len(table.layers))
 chart.plotly_chart(parameters_figure(table, flags, head_rows), width="stretch", theme=None, key="freeze.chart")
 with compare:

@@ -67,6 +67,9 @@ _ALWAYS_CSS = """
 [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 [data-testid="stMarkdownContainer"] td, [data-testid="stMarkdownContainer"] th { padding: 0.25rem 0.4rem; }
 .katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
+@media (max-width: 1100px) {  /* a 1024x768 projector with the sidebar open: room for the page itself */
+  [data-testid="stMainBlockContainer"] { padding-left: 1.5rem !important; padding-right: 1.5rem !important; }
+}
 """
 _PRESENT_CSS = """
 [data-testid="stMainBlockContainer"], .block-container { padding: 2.6rem 1.2rem 1rem 1.2rem !important;

@@ -344,11 +344,11 @@ def _live_fragment() -> None:
         _file_finished(handle)
         st.rerun()
     fraction, line = handle.status_line()
-    left, right = st.columns([6, 1], vertical_alignment="bottom")
-    left.progress(fraction, text="**" + _("Training {label}").format(label=handle.config.label) + f"** — {line}")
+    row = st.container(horizontal=True, vertical_alignment="bottom", wrap=False)  # Stop keeps its whole label
+    row.progress(fraction, text="**" + _("Training {label}").format(label=handle.config.label) + f"** — {line}")
     # A callback, not `if st.button(...)`: it runs before any rerun, so a click that lands
     # while the fragment refreshes is never lost.
-    right.button(_("Stop"), key="finetune.stop", icon=":material/stop_circle:", width="stretch",
+    row.button(_("Stop"), key="finetune.stop", icon=":material/stop_circle:", width="content",
                  disabled=handle.stop_event.is_set(), on_click=handle.stop_event.set)
     if handle.progress is not None and handle.progress.history.get("loss"):
         st.plotly_chart(curves_figure(handle.progress.history, handle.progress.events), width="stretch",
