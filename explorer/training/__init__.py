@@ -12,6 +12,7 @@ One module per idea:
     saved      loading a saved .keras (new or older) and classifying a photo with it
     legacy     the custom input layer of older checkpoints, registered so they still load
     movement   Freeze X-ray: each layer's weight change and BatchNormalization's drift, per epoch
+    headfit    the head's epochs on stored features, whole epochs in one compiled call
 """
 
 from __future__ import annotations

@@ -64,22 +64,33 @@ class BestCheckpoint(keras.callbacks.Callback):
     features, and would make feature extraction no faster than plain fit. A new best is also
     saved on the way, at most every interim_s seconds (none in a short run), so that a run
     cut short by a restart leaves its best so far. The model being fit may be the head alone
-    (on stored features), so the whole one is held here.
+    (on stored features), so the whole one is held here; a new best copies the weights of the
+    model being fit only (a few Dense weights on stored features, not the whole backbone's
+    3.4 M), and a later stage that fits more of the model adds the values its other weights had
+    then: they did not change since the best.
     """
 
     def __init__(self, path: str, whole: keras.Model, events: list[RunEvent], interim_s: float | None = None) -> None:
         super().__init__()
         self.filepath, self._whole, self._events = path, whole, events
         self.best = math.inf
-        self._best_weights: list[np.ndarray] | None = None
+        self._best_weights: dict[int, tuple[Any, np.ndarray]] | None = None
+        """id(variable) -> (variable, its value at the best epoch), for every variable that moved since."""
         self._interim_s = interim_save_seconds() if interim_s is None else interim_s
         self._saved_at = time.monotonic()
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        if self._best_weights is not None:  # a later stage: its other weights are still at their best values
+            for v in self.model.weights:
+                self._best_weights.setdefault(id(v), (v, keras.ops.convert_to_numpy(v)))
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         current = (logs or {}).get("val_loss")
         if current is not None and math.isfinite(float(current)) and float(current) < self.best:
             self.best = float(current)
-            self._best_weights = self._whole.get_weights()
+            best = self._best_weights if self._best_weights is not None else {}
+            best.update({id(v): (v, keras.ops.convert_to_numpy(v)) for v in self.model.weights})
+            self._best_weights = best
             self._events.append(RunEvent(epoch + 1, "checkpoint", f"val_loss {self.best:.4f}"))
             if time.monotonic() - self._saved_at >= self._interim_s:
                 self._save()  # the model holds the best weights right now
@@ -92,8 +103,8 @@ class BestCheckpoint(keras.callbacks.Callback):
 
     def write(self) -> None:
         """Put the best weights back (the last ones if no epoch had a finite val_loss) and save."""
-        if self._best_weights is not None:
-            self._whole.set_weights(self._best_weights)
+        for variable, value in (self._best_weights or {}).values():
+            variable.assign(value)
         self._save()
 
 

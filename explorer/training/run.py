@@ -23,8 +23,9 @@ from explorer.models.backbones import BUILD_LOCK
 from explorer.models.params import apply_flags, count_parameters, plan_flags
 from explorer.training.callbacks import BestCheckpoint, RunState, stage_callbacks
 from explorer.training.config import TrainConfig, stage_plans
+from explorer.training.headfit import fit_head
 from explorer.training.movement import MovementRecorder
-from explorer.training.model import as_labels, build_model, compile_model, extract_features
+from explorer.training.model import as_labels, build_model, compile_model, extract_features, infer
 from explorer.training.results import Misclassified, ProgressCallback, RunEvent, RunResult
 
 __all__ = ["run_training"]
@@ -84,14 +85,18 @@ def run_training(
         apply_flags(backbone, flags[0])
         t0 = time.perf_counter()
         run.report("features", 0, 0, 1, {})
-        f_train = extract_features(extractor, x_train, config.batch_size)
-        f_val = extract_features(extractor, x_val, config.batch_size)
+        f_train = extract_features(extractor, x_train)
+        f_val = extract_features(extractor, x_val)
         feature_seconds = time.perf_counter() - t0
         with _scope(distribute):
             compile_model(head_model, config.learning_rate, head)
-        head_model.fit(f_train, y_train, validation_data=(f_val, y_val), epochs=config.epochs,
-                       batch_size=config.batch_size, shuffle=True, verbose=0,
-                       callbacks=stage_callbacks(run, checkpoint, "train", batches))
+        callbacks = stage_callbacks(run, checkpoint, "train", batches)
+        if distribute is None:  # whole epochs in one compiled call (explorer.training.headfit)
+            fit_head(head_model, f_train, y_train, f_val, y_val, epochs=config.epochs, batch_size=config.batch_size,
+                     callbacks=callbacks, seed=config.seed)
+        else:
+            head_model.fit(f_train, y_train, validation_data=(f_val, y_val), epochs=config.epochs,
+                           batch_size=config.batch_size, shuffle=True, verbose=0, callbacks=callbacks)
         epochs_run = len(run.history["loss"])
         stopped_early = head_model.stop_training
         if config.strategy == "two-stage" and config.stage2_epochs and not run.stopped and not stopped_early:
@@ -117,7 +122,7 @@ def run_training(
     elif epochs_run < config.total_epochs:
         run.events.append(RunEvent(epochs_run, "early_stop", "EarlyStopping: val_loss stopped improving"))
     checkpoint.write()
-    probs = whole.predict(x_val, batch_size=config.batch_size, verbose=0)
+    probs = infer(whole, x_val)
     predicted = (probs[:, 0] > 0.5).astype(int) if n_classes == 2 else probs.argmax(axis=1)
     confidence = np.where(predicted == 1, probs[:, 0], 1 - probs[:, 0]) if n_classes == 2 else probs.max(axis=1)
     truth = split.val_labels

@@ -55,13 +55,23 @@ def _changed(seen: dict) -> list[bool]:
     return out
 
 
+def test_infer_gives_predicts_numbers_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer.training import model as model_module
+
+    monkeypatch.setattr(model_module, "_CHUNK_PIXELS", 32 * 32 * 5)  # 5 images per call: 24 -> 5 chunks
+    model = run_module.build_model(_cnn(), SPLIT.class_names)[0]
+    images = np.concatenate([SPLIT.train_images, SPLIT.val_images])
+    np.testing.assert_allclose(model_module.infer(model, images), model.predict(images.astype(np.float32), verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_feature_extraction_runs_the_backbone_once(monkeypatch: pytest.MonkeyPatch, built: dict) -> None:
     calls: list[int] = []
     original = run_module.extract_features
 
-    def counting(extractor, images, batch_size):
+    def counting(extractor, images):
         calls.append(len(images))
-        return original(extractor, images, batch_size)
+        return original(extractor, images)
 
     monkeypatch.setattr(run_module, "extract_features", counting)
     result = run_training(SPLIT, _cnn(strategy="feature-extraction", epochs=3))
