@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from ui.cache import warm_up
 from ui.classroom import classroom
 from ui.i18n import _, language_selector, start_language
 from ui.navigation import HOME, PAGES
 
 start_language()  # before anything translated is built: titles, the menu, the page itself
+warm_up()  # TensorFlow and the default backbone load in the background from the first visit on
 # An emoji: the browser draws it itself. A ":material/...:" page icon is fetched from fonts.gstatic.com
 # (the Material Symbols font bundled with Streamlit serves the page's icons, not the tab's).
 st.set_page_config(page_title=_("CNN Explorer"), page_icon="🧠", layout="wide",
