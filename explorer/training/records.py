@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -23,6 +24,8 @@ __all__ = [
     "dismiss_record",
     "finish_record",
     "interrupted_runs",
+    "prune",
+    "runs_cap_bytes",
     "runs_root",
     "start_record",
     "update_record",
@@ -74,10 +77,57 @@ def _read(folder: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def runs_cap_bytes() -> int:
+    """How much the run folders may hold in all: $EXPLORER_RUNS_MAX_MB megabytes, 2,048 by default."""
+    try:
+        return max(0, int(float(os.environ.get("EXPLORER_RUNS_MAX_MB", "2048")) * 2**20))
+    except ValueError:
+        return 2048 * 2**20
+
+
+def prune(root: Path | None = None, cap_bytes: int | None = None, max_age_s: float = 86_400.0) -> list[Path]:
+    """Delete the run folders no page needs any more, oldest first; returns the folders deleted.
+
+    A class's server would otherwise fill its disk (each run keeps a best.keras of up to ~100 MB).
+    Never deleted: a run that is training (on this server, or another one alive). Deleted: any other folder older than max_age_s;
+    then, while the folders hold more than cap_bytes in all, the oldest finished, dismissed or
+    interrupted ones (a page that still shows such a run says its file is gone).
+    """
+    base = root or runs_root()
+    cap = runs_cap_bytes() if cap_bytes is None else cap_bytes
+    if not base.is_dir():
+        return []
+    now = time.time()
+    folders = []  # (started, folder, size, may go)
+    for folder in base.iterdir():
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        data = _read(folder) or {}
+        pid = data.get("pid") if isinstance(data.get("pid"), int) else -1
+        training = data.get("state") == "running" and (
+            data.get("server") == SERVER_TOKEN if pid == os.getpid() else pid > 0 and _alive(pid))
+        started = data.get("started") if isinstance(data.get("started"), (int, float)) else folder.stat().st_mtime
+        folders.append((float(started), folder, _size(folder), not training))
+    folders.sort(key=lambda f: f[0])
+    total = sum(size for _s, _f, size, _g in folders)
+    deleted = []
+    for started, folder, size, may_go in folders:
+        if may_go and (now - started > max_age_s or total > cap):
+            shutil.rmtree(folder, ignore_errors=True)
+            total -= size
+            deleted.append(folder)
+    return deleted
+
+
 def start_record(label: str, epochs: int, root: Path | None = None) -> Path:
-    """Make a new run folder with a "running" record; returns the folder (the run's workdir)."""
+    """Make a new run folder with a "running" record (after pruning old ones); returns the folder (the run's workdir)."""
     base = root or runs_root()
     base.mkdir(parents=True, exist_ok=True)
+    prune(base)
     folder = Path(tempfile.mkdtemp(prefix=time.strftime("run-%Y%m%d-%H%M%S-"), dir=base))
     _write(folder, {"label": label, "started": time.time(), "epoch": 0, "epochs": int(epochs), "state": "running",
                     "pid": os.getpid(), "server": SERVER_TOKEN})

@@ -254,3 +254,16 @@ def test_a_run_whose_tab_was_closed_stops_and_leaves_no_files(monkeypatch) -> No
     assert not handle.running and handle.abandoned
     assert handle.result is not None and handle.result.stopped and handle.result.epochs_run < 50
     assert handle.folder is not None and not handle.folder.exists()
+
+
+def test_a_finished_run_whose_files_were_pruned_says_so_instead_of_offering_a_download() -> None:
+    at = _tiny(AppTest.from_file(PAGE, default_timeout=300))
+    at.button(key=keys.TRAIN).click().run()
+    at = _wait_for_result(at)
+    assert at.get("download_button")
+    (result, _split), = at.session_state[runs.RUNS]
+    Path(result.checkpoint).unlink()  # what explorer.training.records.prune does to old run folders
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [b for b in at.get("download_button") if b.proto.label == "Download the best model (.keras)"]
+    assert any("model file is gone" in c.value for c in at.caption)
