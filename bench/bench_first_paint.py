@@ -4,12 +4,15 @@ A class's first visitor opens the home page; ten seconds later she opens each pa
 page: the time from the request to its title (first paint) and to its key number or figure (time to
 numbers). Once on a fresh server with EXPLORER_WARM_UP=0 (TensorFlow and the default backbone load
 when a page first needs them) and once with the warm-up on (they load in the background from the
-first visit). Ratios are warm-up on / off, measured in this same run. Prints figures; asserts nothing.
-Run: .venv/bin/python -m bench.bench_first_paint
+first visit). Each of these two servers starts on a machine that never ran the app (an empty
+EXPLORER_CACHE_DIR); a third one, warm-up on, restarts on the second one's cache (the networks the Case
+Studies page counts are kept on disk). Ratios are against the first server, measured in this same
+run. Prints figures; asserts nothing. Run: .venv/bin/python -m bench.bench_first_paint
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 
 from bench.harness import app_in_chromium
@@ -35,9 +38,10 @@ def visit(page, url: str, path: str, ready: str) -> tuple[float, float]:
     return title, time.perf_counter() - start
 
 
-def fresh_server(warm: bool) -> dict[str, tuple[float, float]]:
+def fresh_server(warm: bool, cache: str) -> dict[str, tuple[float, float]]:
     times: dict[str, tuple[float, float]] = {}
-    with app_in_chromium(env={"EXPLORER_WARM_UP": "1" if warm else "0", "EXPLORER_WORKERS": "off"}) as opened:
+    env = {"EXPLORER_WARM_UP": "1" if warm else "0", "EXPLORER_WORKERS": "off", "EXPLORER_CACHE_DIR": cache}
+    with app_in_chromium(env=env) as opened:
         if opened is None:
             return times
         _browser, page, url = opened
@@ -50,14 +54,16 @@ def fresh_server(warm: bool) -> dict[str, tuple[float, float]]:
 
 
 def main() -> None:
-    off, on = fresh_server(False), fresh_server(True)
-    if not off:
+    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
+        runs = {"off": fresh_server(False, first), "on": fresh_server(True, second),
+                "on, restart": fresh_server(True, second)}
+    if not runs["off"]:
         return
-    print(f"fresh server, home page first, then each page {GAP_S:.0f} s later (1280x720, Chromium); seconds")
-    print(f"{'page':16} {'title off':>9} {'numbers off':>11} {'title on':>9} {'numbers on':>10} {'numbers on/off':>14}")
-    for name in off:
-        (t0, n0), (t1, n1) = off[name], on[name]
-        print(f"{name:16} {t0:9.2f} {n0:11.2f} {t1:9.2f} {n1:10.2f} {n1 / n0:14.2f}")
+    print(f"fresh server, home page first, then each page {GAP_S:.0f} s later (1280x720, Chromium); seconds to the "
+          "title / to the numbers, and the numbers' ratio to 'off'")
+    print(f"{'page':16}" + "".join(f"{kind + ' (title, numbers, x)':>34}" for kind in runs))
+    for name, (_t0, n0) in runs["off"].items():
+        print(f"{name:16}" + "".join(f"{t:>16.2f}{n:>9.2f}{n / n0:>9.2f}" for t, n in (r[name] for r in runs.values())))
 
 
 if __name__ == "__main__":

@@ -175,8 +175,9 @@ def _train_in_worker(split: DataSplit, config: TrainConfig, job: str, shared: st
                      ) -> tuple[RunResult, bytes | None]:
     """Runs in a worker: train, report progress, and send back the result with the checkpoint's bytes.
 
-    With `shared` (the run's folder, for a worker on the web server's own machine) the best checkpoint
-    is written there each time it improves: a run cut short by a restart still leaves its best so far.
+    With `shared` (the run's folder, for a worker on the web server's own machine) the checkpoint is
+    written there, the best so far during the run too (explorer.training.callbacks.BestCheckpoint):
+    a run cut short by a restart still leaves one.
     """
     import shutil
     import tempfile
@@ -241,7 +242,7 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
     Args:
         split, config: the run.
         folder: where its best checkpoint goes on this machine (folder/best.keras): local workers write it
-            there each time it improves, others send it when the run ends.
+            there, the best so far during the run too; others send it when the run ends.
         on_progress: each progress report, as run_training would send it.
         on_wait: the run's place in the line (1 = next) while it waits for a worker.
         stop: set it to end the run cleanly (after its current batch; the best checkpoint stays).

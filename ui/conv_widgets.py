@@ -91,13 +91,13 @@ def step_player(steps: int, key: str, draw: Callable[[int], None]) -> None:
         # One row: the button as wide as its label (a column cut "Play" to "P" at 1024x768), the slider the rest.
         row = st.container(horizontal=True, vertical_alignment="bottom", wrap=False)
         row.button(_("Pause") if now else _("Play"), key=f"{key}.play", width="content",
-                    icon=":material/pause:" if now else ":material/play_arrow:",
-                    on_click=_toggle_play, args=(key, steps))
+                   icon=":material/pause:" if now else ":material/play_arrow:",
+                   on_click=_toggle_play, args=(key, steps))
         if now:
             row.progress(step / steps, text=_("Step {i} of {n}").format(i=step, n=steps))
         else:  # dragged: only the fragment reruns, so the kept copy is written here (PageState.start is not)
             step = row.slider(_("Step to explain"), 1, steps, key=key,
-                                 on_change=lambda: STATE.set(key, st.session_state[key]))
+                              on_change=lambda: STATE.set(key, st.session_state[key]))
         draw(step - 1)
 
     player()

@@ -349,7 +349,7 @@ def _live_fragment() -> None:
     # A callback, not `if st.button(...)`: it runs before any rerun, so a click that lands
     # while the fragment refreshes is never lost.
     row.button(_("Stop"), key="finetune.stop", icon=":material/stop_circle:", width="content",
-                 disabled=handle.stop_event.is_set(), on_click=handle.stop_event.set)
+               disabled=handle.stop_event.is_set(), on_click=handle.stop_event.set)
     if handle.progress is not None and handle.progress.history.get("loss"):
         st.plotly_chart(curves_figure(handle.progress.history, handle.progress.events), width="stretch",
                         theme=None, key="finetune.live_chart")

@@ -8,7 +8,7 @@ import streamlit as st
 from explorer.advisor import clean_cuts
 from explorer.models.backbones import build_backbone, get_backbone
 from explorer.models.params import ParamTable, compute_param_table
-from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, build_zoo_model, memory_per_layer
+from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, counted_zoo_model, memory_per_layer
 from explorer.figures.zoo import memory_figure, zoo_bubble_figure
 from ui.i18n import _
 
@@ -17,8 +17,8 @@ _READY: set[str] = set()
 
 @st.cache_resource(show_spinner=False, max_entries=len(ZOO))
 def zoo_model(network_id: str) -> ZooModel:
-    """One network built once (random weights), counted layer by layer; the model is let go."""
-    model = build_zoo_model(network_id)
+    """One network counted layer by layer (built once per machine and Keras version, then read from disk)."""
+    model = counted_zoo_model(network_id)
     _READY.add(network_id)
     return model
 

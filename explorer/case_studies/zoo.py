@@ -20,9 +20,13 @@ backbone registry for the networks that are backbones here, below for the others
 from __future__ import annotations
 
 import importlib
+import json
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
 from math import prod
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from explorer.errors import ExplorerInputError
@@ -391,6 +395,51 @@ def build_zoo_model(network_id: str) -> ZooModel:
     """
     spec = get_zoo_spec(network_id)
     return compute_zoo_model(spec, spec.build())
+
+
+_COUNTS_FORMAT = 1
+"""The on-disk form of a counted network; a new form (or Keras version) is a new file name."""
+
+
+def counts_cache_dir() -> Path:
+    """Where counted networks are kept between server starts: $EXPLORER_CACHE_DIR, else the user's cache
+    folder (~/.cache/cnn-explorer; %LOCALAPPDATA%/cnn-explorer on Windows)."""
+    configured = os.environ.get("EXPLORER_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("LOCALAPPDATA") if os.name == "nt" else os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "cnn-explorer" if base else Path.home() / ".cache" / "cnn-explorer"
+
+
+def counted_zoo_model(network_id: str) -> ZooModel:
+    """build_zoo_model, kept on disk per network and Keras version: the Case Studies page counts eight
+    networks (~20 s of building) once per machine, not once per server start. A cache file that
+    cannot be read, or that another Keras version wrote, is ignored; one that cannot be written is
+    skipped (the count is simply not kept).
+
+    Raises:
+        ExplorerInputError: for an unknown id.
+    """
+    spec = get_zoo_spec(network_id)
+    path = counts_cache_dir() / f"zoo-{spec.id}-keras{version('keras')}-v{_COUNTS_FORMAT}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ZooModel(spec, tuple(ZooLayer(**{**row, "output_shape": tuple(row["output_shape"]),
+                                                "inbound": tuple(row["inbound"])}) for row in data["layers"]),
+                        int(data["keras_params"]), int(data["depth"]), tuple(data["keras_extras"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    counted = build_zoo_model(network_id)
+    data = {"layers": [asdict(layer) for layer in counted.layers], "keras_params": counted.keras_params,
+            "depth": counted.depth, "keras_extras": list(counted.keras_extras)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)  # atomic: another server never reads half a file
+    except OSError:
+        pass
+    return counted
 
 
 def iter_zoo() -> Iterator[ZooModel]:

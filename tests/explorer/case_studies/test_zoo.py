@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -232,3 +233,26 @@ def test_cli_zoo_json_matches_the_library(zoo):
         row = rows[network]
         assert (row["name"], row["year"], row["params"], row["depth"], row["madds"], row["top1"]) == (
             model.spec.name, model.spec.year, model.params, model.depth, model.madds, model.spec.top1)
+
+
+def test_counted_networks_are_kept_on_disk_per_keras_version_and_read_back_equal(zoo, tmp_path, monkeypatch):
+    from explorer.case_studies import zoo as zoo_module
+
+    monkeypatch.setenv("EXPLORER_CACHE_DIR", str(tmp_path))
+    builds: list[str] = []
+    real_build = zoo_module.build_zoo_model
+    monkeypatch.setattr(zoo_module, "build_zoo_model", lambda n: builds.append(n) or real_build(n))
+    first = zoo_module.counted_zoo_model("alexnet")
+    again = zoo_module.counted_zoo_model("alexnet")
+    assert builds == ["alexnet"]  # the second one is read from disk
+    assert first == again == zoo["alexnet"]  # every layer's numbers, depth and Keras' own count
+    (path,) = tmp_path.glob("zoo-alexnet-keras*.json")
+    assert keras.__version__ in path.name
+
+    path.write_text("{ not json", encoding="utf-8")  # a damaged file is counted again, and mended
+    assert zoo_module.counted_zoo_model("alexnet") == zoo["alexnet"] and builds == ["alexnet", "alexnet"]
+    assert zoo_module.counted_zoo_model("alexnet") == zoo["alexnet"] and builds == ["alexnet", "alexnet"]
+
+    monkeypatch.setenv("EXPLORER_CACHE_DIR", str(tmp_path / "file-not-folder"))
+    (tmp_path / "file-not-folder").write_text("")  # a cache folder that cannot be made: counted, not kept
+    assert zoo_module.counted_zoo_model("alexnet") == zoo["alexnet"]
