@@ -323,8 +323,7 @@ def live_panel() -> None:
 def _file_finished(handle: RunHandle) -> None:
     """Keep a finished handle's results (runs, or the data-size points) and its error, if any."""
     st.session_state.pop(ACTIVE, None)
-    if RUN_PARAM in st.query_params:
-        del st.query_params[RUN_PARAM]
+    st.query_params.pop(RUN_PARAM, None)
     if handle.sizes or handle.plan is not None:
         st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points), handle.plan)
     done = handle.finished or ([handle.result] if handle.result is not None and not handle.sizes else [])
@@ -439,7 +438,7 @@ def restart_notice() -> None:
         return
     record = next((r for r in records.interrupted_runs() if r.folder.name == wanted), None)
     if record is None:  # finished, dismissed, or not a run of this server's folder: nothing to say
-        del st.query_params[RUN_PARAM]
+        st.query_params.pop(RUN_PARAM, None)
         return
     key = record.folder.name
     text, button = st.columns([6, 1], vertical_alignment="center")
@@ -456,5 +455,4 @@ def restart_notice() -> None:
 
 def _dismiss(folder: Path) -> None:
     records.dismiss_record(folder)
-    if RUN_PARAM in st.query_params:
-        del st.query_params[RUN_PARAM]
+    st.query_params.pop(RUN_PARAM, None)

@@ -74,13 +74,13 @@ class BestCheckpoint(keras.callbacks.Callback):
         super().__init__()
         self.filepath, self._whole, self._events = path, whole, events
         self.best = math.inf
-        self._best_weights: dict[int, tuple[Any, np.ndarray]] | None = None
+        self._best_weights: dict[int, tuple[Any, np.ndarray]] = {}
         """id(variable) -> (variable, its value at the best epoch), for every variable that moved since."""
         self._interim_s = interim_save_seconds() if interim_s is None else interim_s
         self._saved_at = time.monotonic()
 
     def on_train_begin(self, logs: Any = None) -> None:
-        if self._best_weights is not None:  # a later stage: its other weights are still at their best values
+        if self._best_weights:  # a later stage: its other weights are still at their best values
             for v in self.model.weights:
                 self._best_weights.setdefault(id(v), (v, keras.ops.convert_to_numpy(v)))
 
@@ -88,9 +88,7 @@ class BestCheckpoint(keras.callbacks.Callback):
         current = (logs or {}).get("val_loss")
         if current is not None and math.isfinite(float(current)) and float(current) < self.best:
             self.best = float(current)
-            best = self._best_weights if self._best_weights is not None else {}
-            best.update({id(v): (v, keras.ops.convert_to_numpy(v)) for v in self.model.weights})
-            self._best_weights = best
+            self._best_weights.update({id(v): (v, keras.ops.convert_to_numpy(v)) for v in self.model.weights})
             self._events.append(RunEvent(epoch + 1, "checkpoint", f"val_loss {self.best:.4f}"))
             if time.monotonic() - self._saved_at >= self._interim_s:
                 self._save()  # the model holds the best weights right now
@@ -103,7 +101,7 @@ class BestCheckpoint(keras.callbacks.Callback):
 
     def write(self) -> None:
         """Put the best weights back (the last ones if no epoch had a finite val_loss) and save."""
-        for variable, value in (self._best_weights or {}).values():
+        for variable, value in self._best_weights.values():
             variable.assign(value)
         self._save()
 

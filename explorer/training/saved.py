@@ -26,6 +26,7 @@ from explorer.errors import ExplorerInputError
 from explorer.io.text import plain, scrub_paths
 from explorer.io.zips import ZipLimits, open_zip
 from explorer.training.legacy import ExplorerInput
+from explorer.training.model import infer
 from explorer.training.names import class_names_from_name
 from explorer.training.results import RunResult
 
@@ -122,7 +123,7 @@ def classify(classifier: Classifier, pixels: np.ndarray) -> list[tuple[str, floa
 
     x = square_crop(pixels, classifier.image_size)[None].astype(np.float32)
     try:
-        probs = np.asarray(classifier.model.predict(x, verbose=0), dtype=np.float64).reshape(-1)
+        probs = np.asarray(infer(classifier.model, x), dtype=np.float64).reshape(-1)  # no predict() to trace
     except Exception as exc:  # a crafted model can fail in its own layers
         raise ExplorerInputError(f"The model could not classify the photo. Received: {_detail(exc)!r}") from None
     if len(classifier.class_names) == 2:

@@ -149,11 +149,11 @@ class PageState:
         opened = flagged or not kept or self.fields[0].key not in ss
         if kept is None:
             kept = ss[self._kept] = {}
+        differ = [f for f in self.fields if f.key in ss and f.name in kept and ss[f.key] != kept[f.name]]
         if opened:  # nothing was clicked yet: a value Streamlit brought back from an older copy of a key
-            for f in self.fields:  # (written before its widget was drawn, then edited there) is not an edit
-                if f.key in ss and f.name in kept and ss[f.key] != kept[f.name]:
-                    _write(ss, f.key, kept[f.name])
-        edited = any(f.key in ss and f.name in kept and ss[f.key] != kept[f.name] for f in self.fields)
+            for f in differ:  # (written before its widget was drawn, then edited there) is not an edit
+                _write(ss, f.key, kept[f.name])
+        edited = bool(differ) and not opened
         ignored = self._read_link(ss, opened) if live and not edited else []
         values: dict[str, Any] = {}
         changed: set[str] = set()
