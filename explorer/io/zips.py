@@ -18,7 +18,7 @@ from explorer.errors import ExplorerInputError
 from explorer.i18n import _
 from explorer.io.text import plain
 
-__all__ = ["ZipLimits", "open_zip", "safe_parts"]
+__all__ = ["KERAS_FILE_LIMITS", "ZipLimits", "check_keras_file", "open_zip", "safe_parts"]
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,22 @@ def open_zip(data: bytes, limits: ZipLimits, error: type[ExplorerInputError] = E
         archive.close()
         raise
     return archive, infos
+
+
+KERAS_FILE_LIMITS = ZipLimits(files=64, total_bytes=256 * 2**20, ratio=200)
+"""What a .keras upload may hold: a model saved here is 3-4 members (config.json, metadata.json,
+model.weights.h5) that unpack to about their size (weights barely compress)."""
+
+
+def check_keras_file(data: bytes) -> None:
+    """Check a .keras upload as a ZIP archive (KERAS_FILE_LIMITS) before Keras reads a byte of it.
+
+    Raises:
+        ExplorerInputError: not a ZIP archive, or one that breaks a limit (with the rule).
+    """
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ExplorerInputError(
+            f"A .keras model is a ZIP archive (its configuration and weights); this file is not one. "
+            f"Received: {len(data):,} bytes"
+        )
+    open_zip(data, KERAS_FILE_LIMITS)[0].close()

@@ -17,19 +17,51 @@ One module per idea:
 
 from __future__ import annotations
 
-from explorer.training.config import MAX_EPOCHS, STRATEGIES, STRATEGY_LABELS, Strategy, TrainConfig, stage_plans
-from explorer.training.data_size import MIN_VAL_IMAGES, SizePlan, plan_data_sizes
-from explorer.training.legacy import ExplorerInput
-from explorer.training.model import as_labels, build_model
-from explorer.training.names import class_names_from_name, model_name
-from explorer.training.results import Misclassified, Progress, ProgressCallback, RunEvent, RunResult, format_accuracy
-from explorer.training.run import run_training
-from explorer.training.timing import TimeLeft, format_time_left
-from explorer.training.saved import Classifier, RunFiles, classify, history_rows, load_classifier, write_run
+import importlib
+from typing import TYPE_CHECKING
 
+# Each public name and the module that defines it. They load on first use (PEP 562), so that the
+# web process can read a config or a result without importing TensorFlow (explorer.engine runs the
+# training itself in worker processes).
+_HOME = {
+    "config": ("MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "Strategy", "TrainConfig", "stage_plans"),
+    "data_size": ("MIN_VAL_IMAGES", "SizePlan", "plan_data_sizes"),
+    "legacy": ("ExplorerInput",),
+    "model": ("as_labels", "build_model"),
+    "names": ("class_names_from_name", "model_name"),
+    "results": ("Misclassified", "Progress", "ProgressCallback", "RunEvent", "RunResult", "format_accuracy"),
+    "run": ("run_training",),
+    "timing": ("TimeLeft", "format_time_left"),
+    "saved": ("Classifier", "RunFiles", "classify", "history_rows", "load_classifier", "write_run"),
+}
+_WHERE = {name: module for module, names in _HOME.items() for name in names}
 # The names the bench and older tests use for the model builder and the label shaping.
-_build = build_model
-_labels = as_labels
+_WHERE.update(_build="model", _labels="model")
+_ALIASES = {"_build": "build_model", "_labels": "as_labels"}
+
+if TYPE_CHECKING:
+    from explorer.training.config import MAX_EPOCHS, STRATEGIES, STRATEGY_LABELS, Strategy, TrainConfig, stage_plans
+    from explorer.training.data_size import MIN_VAL_IMAGES, SizePlan, plan_data_sizes
+    from explorer.training.legacy import ExplorerInput
+    from explorer.training.names import class_names_from_name, model_name
+    from explorer.training.results import (Misclassified, Progress, ProgressCallback, RunEvent, RunResult,
+                                           format_accuracy)
+    from explorer.training.run import run_training
+    from explorer.training.saved import Classifier, RunFiles, classify, history_rows, load_classifier, write_run
+    from explorer.training.timing import TimeLeft, format_time_left
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), _ALIASES.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
 
 __all__ = [
     "MAX_EPOCHS",

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from explorer.training.config import TrainConfig
-from explorer.training.movement import MovementRecorder
+from explorer.training.recorder import MovementRecorder
 from explorer.training.results import Progress, ProgressCallback, RunEvent
 
 __all__ = ["BestCheckpoint", "Recorder", "RunState", "stage_callbacks"]

@@ -24,7 +24,7 @@ from explorer.models.params import apply_flags, count_parameters, plan_flags
 from explorer.training.callbacks import BestCheckpoint, RunState, stage_callbacks
 from explorer.training.config import TrainConfig, stage_plans
 from explorer.training.headfit import fit_head
-from explorer.training.movement import MovementRecorder
+from explorer.training.recorder import MovementRecorder
 from explorer.training.model import as_labels, build_model, compile_model, extract_features, infer
 from explorer.training.results import Misclassified, ProgressCallback, RunEvent, RunResult
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import io
 import json
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +22,12 @@ import numpy as np
 
 from explorer.errors import ExplorerInputError
 from explorer.io.text import plain, scrub_paths
-from explorer.io.zips import ZipLimits, open_zip
+from explorer.io.zips import KERAS_FILE_LIMITS, check_keras_file
 from explorer.training.legacy import ExplorerInput
 from explorer.training.model import infer
 from explorer.training.names import class_names_from_name
 from explorer.training.results import RunResult
 
-KERAS_FILE_LIMITS = ZipLimits(files=64, total_bytes=256 * 2**20, ratio=200)
-"""What a .keras upload may hold: a model saved here is 3-4 members (config.json, metadata.json,
-model.weights.h5) that unpack to about their size (weights barely compress)."""
 
 __all__ = ["HISTORY_COLUMNS", "KERAS_FILE_LIMITS", "Classifier", "RunFiles", "classify", "history_rows", "load_classifier", "write_run"]
 
@@ -59,12 +54,7 @@ def load_classifier(source: bytes | str | Path) -> Classifier:
         ExplorerInputError: not a .keras file, or not one this app saved.
     """
     if isinstance(source, bytes):
-        if not zipfile.is_zipfile(io.BytesIO(source)):
-            raise ExplorerInputError(
-                f"A .keras model is a ZIP archive (its configuration and weights); this file is not one. "
-                f"Received: {len(source):,} bytes"
-            )
-        open_zip(source, KERAS_FILE_LIMITS)[0].close()  # before Keras reads a byte of it
+        check_keras_file(source)  # before Keras reads a byte of it
     try:
         if isinstance(source, bytes):
             with tempfile.TemporaryDirectory(prefix="explorer-load-") as folder:
