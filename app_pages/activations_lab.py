@@ -29,8 +29,8 @@ if error:
 ex = act.extractor(st.session_state[keys.BACKBONE])
 pixels = act.network_input(photo.digest, ex.input_size, photo)
 shown = act.network_input(photo.digest, act.PHOTO_SIDE, photo)
-acts = act.activations(ex.spec.id, photo.digest, pixels)
 act.ensure_layer(ex, photo.digest)
+acts = act.activations(ex.spec.id, photo.digest, st.session_state[keys.LAYER], pixels)
 
 with st.sidebar:
     st.image(shown, caption=_("What {network} sees: the centre {n}×{n} of {photo} ({w}×{h})").format(

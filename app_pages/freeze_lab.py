@@ -3,14 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from explorer.models.backbones import download_weights, get_backbone, list_backbones
+from explorer import jobs
+from explorer.models.backbones import get_backbone, list_backbones
 from explorer.models.codegen import generate_keras_code
 from explorer.errors import ExplorerInputError
 from explorer.figures.params import parameters_figure
 from explorer.models.heads import HeadConfig, head_layers
 from explorer.models.params import PLAN_LABELS, TrainablePlan, count_parameters, plan_flags
 from explorer.models.presets import FREEZE_PRESETS
-from ui.cache import param_table
+from ui.cache import compute, param_table
 from ui.upload import show_error
 from ui.i18n import _
 from ui.inputs import clamp_message, number_input
@@ -56,7 +57,7 @@ info.caption(f"**{_(spec.label)}** ({spec.year}): {_(spec.description)}  \n{spec
 if spec.weights_source == "keras-cache" and not spec.pretrained_available:
     if action.button(_("Download weights"), key=keys.DOWNLOAD, help=_("Needs a network; fails fast offline.")):
         try:
-            download_weights(spec.id)
+            compute(jobs.download_weights, spec.id)
             st.rerun()
         except ExplorerInputError as exc:
             show_error(exc)

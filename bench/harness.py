@@ -32,6 +32,18 @@ def app_in_chromium(timeout_ms: int = 180_000, env: Mapping[str, str] | None = N
         return
     from playwright.sync_api import sync_playwright
 
+    with serve_app(env) as (_, url), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        page.set_default_timeout(timeout_ms)
+        yield browser, page, url
+        browser.close()
+
+
+@contextmanager
+def serve_app(env: Mapping[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Start `streamlit run app.py` on a free loopback port (with `env` added to its environment),
+    wait for its health check and yield (the server process, its address)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -48,12 +60,7 @@ def app_in_chromium(timeout_ms: int = 180_000, env: Mapping[str, str] | None = N
                 break
             except OSError:
                 time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(timeout_ms)
-            yield browser, page, url
-            browser.close()
+        yield server, url
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -32,6 +32,7 @@ from explorer.errors import (
     InputSizeError,
     UnknownBackboneError,
     WeightsUnavailableError,
+    WorkersLostError,
 )
 from explorer.models.heads import HeadConfig, LayerSpec, build_model, describe_head, head_layers
 from explorer.io.images import ImageInputError, LoadedImage, load_image, load_sample, square_crop
@@ -74,6 +75,7 @@ __all__ = [
     "UnknownBackboneError",
     "UnknownLayerError",
     "WeightsUnavailableError",
+    "WorkersLostError",
     "apply_flags",
     "build_backbone",
     "build_classifier",

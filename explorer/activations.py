@@ -8,9 +8,11 @@ sessions) and the Activations of each image. TensorFlow is imported lazily.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +40,7 @@ __all__ = [
     "GradCam",
     "LayerFacts",
     "LayerInfo",
+    "NetworkView",
     "StageInfo",
     "StripMap",
     "UnknownLayerError",
@@ -263,6 +266,17 @@ class Activations:
             value.flags.writeable = False
         self.probabilities = probabilities
 
+    def only(self, names: Iterable[str]) -> Activations:
+        """The same facts, rankings and probabilities with the outputs of these layers only: what a
+        page needs for one view, light enough to send from a worker process.
+
+        Raises:
+            UnknownLayerError: for a name without a feature map.
+        """
+        light = copy.copy(self)
+        light._outputs = {name: self.output(name) for name in dict.fromkeys(names)}
+        return light
+
     @property
     def nbytes(self) -> int:
         """Memory held by the feature maps."""
@@ -277,8 +291,9 @@ class Activations:
         return self._outputs[name]
 
     def ranking(self, name: str) -> np.ndarray:
-        """The layer's channel indices, most active first."""
-        self.output(name)
+        """The layer's channel indices, most active first (kept for every layer, its map or not)."""
+        if name not in self._rankings:
+            self.output(name)  # the same error as for a map
         return self._rankings[name]
 
     def predictions(self, top: int = 5) -> list[Prediction]:
@@ -515,6 +530,56 @@ def grad_cam(
 # --------------------------------------------------------------------------- the extractor
 
 
+@dataclass(frozen=True)
+class NetworkView:
+    """What a page shows of an extractor's network, as plain data: it crosses from a worker
+    process (explorer.jobs) to the web server, which never imports TensorFlow."""
+
+    backbone: str
+    input_size: int
+    pretrained: bool
+    has_imagenet_head: bool
+    layers: tuple[LayerInfo, ...]
+    stages: tuple[StageInfo, ...]
+    filters: FilterBank | None
+
+    @property
+    def spec(self) -> BackboneSpec:
+        """The backbone's registry entry."""
+        return get_backbone(self.backbone)
+
+    @property
+    def label(self) -> str:
+        """The backbone's label with how its weights came (for the page)."""
+        label = _(self.spec.label)
+        return label if self.pretrained else _("{label} (random weights)").format(label=label)
+
+    @cached_property
+    def _by_name(self) -> dict[str, LayerInfo]:
+        return {info.name: info for info in self.layers}
+
+    def layer(self, name: str) -> LayerInfo:
+        """The LayerInfo of a shown layer.
+
+        Raises:
+            UnknownLayerError: the backbone has no such layer, or it has no feature map to show.
+        """
+        if name in self._by_name:
+            return self._by_name[name]
+        examples = ", ".join(info.name for info in self.layers[:3])
+        raise UnknownLayerError(
+            f"{self.spec.label} has no layer of that name with a feature map "
+            f"(list them with: python -m explorer layers --backbone {self.backbone}; e.g. {examples}). "
+            f"Received: layer={name!r}"
+        )
+
+    def first_layer_filters(self) -> FilterBank | None:
+        """The first convolution's kernels as RGB pictures."""
+        return self.filters
+
+
+
+
 def imagenet_classifier_available(backbone_id: str) -> bool:
     """Whether the backbone's pretrained ImageNet classifier (its top included) is on this machine.
 
@@ -539,7 +604,6 @@ class ActivationExtractor:
         self.pretrained = pretrained
         self.has_imagenet_head = has_imagenet_head
         self.layers, self.stages = list_layers(model)
-        self._by_name = {info.name: info for info in self.layers}
         outputs = [model.get_layer(info.name).output for info in self.layers]
         if has_imagenet_head:
             outputs.append(model.outputs[0])
@@ -549,26 +613,17 @@ class ActivationExtractor:
         self._lock = threading.Lock()
         self._cam_plan: _CamPlan | None = None
         self.bgr = spec.preprocess.bgr
+        self.view = NetworkView(spec.id, input_size, pretrained, has_imagenet_head, tuple(self.layers),
+                                tuple(self.stages), first_layer_filters(model, bgr=self.bgr))
 
     @property
     def label(self) -> str:
         """The backbone's label with how its weights came (for the page)."""
-        return _(self.spec.label) if self.pretrained else _("{label} (random weights)").format(label=_(self.spec.label))
+        return self.view.label
 
     def layer(self, name: str) -> LayerInfo:
-        """The LayerInfo of a shown layer.
-
-        Raises:
-            UnknownLayerError: the backbone has no such layer, or it has no feature map to show.
-        """
-        if name not in self._by_name:
-            examples = ", ".join(info.name for info in self.layers[:3])
-            raise UnknownLayerError(
-                f"{self.spec.label} has no layer of that name with a feature map "
-                f"(list them with: python -m explorer layers --backbone {self.spec.id}; e.g. {examples}). "
-                f"Received: layer={name!r}"
-            )
-        return self._by_name[name]
+        """The LayerInfo of a shown layer (raises UnknownLayerError for any other name)."""
+        return self.view.layer(name)
 
     def _check(self, pixels: np.ndarray) -> np.ndarray:
         array = np.asarray(pixels)
@@ -632,7 +687,7 @@ class ActivationExtractor:
 
     def first_layer_filters(self) -> FilterBank | None:
         """The first convolution's kernels as RGB pictures."""
-        return first_layer_filters(self.model, bgr=self.bgr)
+        return self.view.filters
 
     def grad_cam(self, pixels: np.ndarray, class_index: int | None = None) -> GradCam:
         """Grad-CAM on the last feature map for the top (or a chosen) ImageNet class.

@@ -1,4 +1,5 @@
-"""Worker processes for the heavy TensorFlow work (training runs), on Dask distributed.
+"""Worker processes for the TensorFlow work (training runs, and every page's builds and forward
+passes), on Dask distributed.
 
 The web server must stay quick for a whole class: Streamlit clears Keras' session and runs the
 garbage collector after every script run (every click, and every second while a live panel
@@ -15,8 +16,10 @@ Where the workers are (EXPLORER_WORKERS, `cnn-explorer --workers ADDRESS`, or ``
   `dask worker tcp://host:8786` on each machine that trains, such as a department's GPU box);
 - ``off``: runs train in a thread of the web process, as before (no worker processes).
 
-At most K runs train at once, K being the workers' count (one run per worker thread); the
-others wait in the order they were started, and a waiting run knows its place in the line.
+At most K runs train at once, K being the workers' ``train`` resources (local workers have one
+each; a remote worker started with ``--resources train=1``), or their threads where none is
+declared. The others wait in the order they were started, and a waiting run knows its place in
+the line. A worker's other thread answers the pages (`compute`: explorer.jobs) while it trains.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from explorer.errors import ExplorerInputError
+from explorer.errors import ExplorerInputError, WorkersLostError
 
 if TYPE_CHECKING:  # the web process imports TensorFlow only through what it calls itself
     from distributed import Client
@@ -42,6 +45,7 @@ if TYPE_CHECKING:  # the web process imports TensorFlow only through what it cal
 __all__ = [
     "ADDRESS_ENV",
     "Placement",
+    "compute",
     "configured_placement",
     "get_client",
     "shutdown",
@@ -51,7 +55,11 @@ __all__ = [
 ]
 
 ADDRESS_ENV = "EXPLORER_WORKERS"
+T = TypeVar("T")
 _log = logging.getLogger(__name__)
+MEMORY_ENV = "EXPLORER_WORKER_MEMORY"
+"""A local worker's memory limit ("6GiB"): Dask restarts a worker that passes it."""
+TRAIN_RESOURCE = "train"
 _POLL_S = 0.25
 """How often the waiting side looks for progress, and a worker for Stop."""
 
@@ -113,11 +121,63 @@ def get_client(placement: Placement) -> Client:
             workers, threads = worker_layout()
             env = {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "2",
                    "OMP_NUM_THREADS": str(threads), "TF_CPP_MIN_LOG_LEVEL": "2"}
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, host="127.0.0.1", env=env)
+            # Two threads each: one trains (the `train` resource), the other answers the pages.
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=2, processes=True,
+                                   resources={TRAIN_RESOURCE: 1}, dashboard_address=None, host="127.0.0.1",
+                                   memory_limit=os.environ.get(MEMORY_ENV) or "auto", env=env)
             client = Client(cluster, set_as_default=False)
         _clients[placement] = client
         return client
+
+
+def compute(job: Callable[..., T], *args: Any, placement: Placement | None = None) -> T:
+    """Run job(*args) where the placement says and return its result (a job of explorer.jobs: plain
+    data back). Waits for it; the job's own errors (ExplorerInputError...) are raised here as they
+    were raised there.
+
+    Args:
+        placement: where; configured_placement() when None. 'thread' runs it here, in this thread.
+
+    Raises:
+        ExplorerInputError: remote workers that cannot be reached.
+    """
+    placement = placement or configured_placement()
+    if placement.kind == "thread":
+        return job(*args)
+    client = _client_or_none(placement)
+    if client is None:
+        return job(*args)
+    from distributed import KilledWorker
+    from distributed.comm import CommClosedError
+
+    try:
+        return client.submit(job, *args, pure=False).result()
+    except (KilledWorker, CommClosedError) as exc:  # a worker that ran out of memory is restarted by Dask
+        raise WorkersLostError(f"The worker process stopped before this was done; try again in a moment. "
+                               f"Received: {type(exc).__name__}: {str(exc)[:160]}") from None
+
+
+def _client_or_none(placement: Placement) -> Client | None:
+    """The client, or None where local workers cannot start (a laptop that forbids it: the work is
+    then done in the web process, as with EXPLORER_WORKERS=off)."""
+    try:
+        return get_client(placement)
+    except Exception as exc:
+        if placement.kind != "local":
+            raise WorkersLostError(f"The workers at {placement.address} cannot be reached. "
+                                     f"Received: {type(exc).__name__}: {str(exc)[:160]}") from None
+        _log.warning("local workers did not start (%s); working in the web process", exc)
+        return None
+
+
+def _train_slots(client: Client) -> tuple[int, dict[str, float] | None]:
+    """(runs that may train at once, the resources a run asks for): the workers' `train` resources
+    where they declare any, else their threads (and a run asks for nothing)."""
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    declared = sum(int(w.get("resources", {}).get(TRAIN_RESOURCE, 0)) for w in workers)
+    if declared:
+        return declared, {TRAIN_RESOURCE: 1}
+    return max(1, sum(client.nthreads().values())), None
 
 
 def _import_training() -> None:
@@ -225,7 +285,7 @@ def _take_slot(job: str, client: Client) -> bool:
     worker while the next worker frees up. One server's runs therefore start in the order they
     were started; servers that share one cluster each keep their own line.
     """
-    slots = max(1, sum(client.nthreads().values()))
+    slots = _train_slots(client)[0]
     with _lock:
         waiting = _waiting()
         if waiting and waiting[0] == job and sum(_line.values()) < slots:
@@ -261,14 +321,8 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
     from distributed import Event, Variable
     from distributed import TimeoutError as DaskTimeout
 
-    try:
-        client = get_client(placement)
-    except Exception as exc:
-        if placement.kind != "local":
-            raise ExplorerInputError(f"The workers at {placement.address} cannot be reached. "
-                                     f"Received: {type(exc).__name__}: {str(exc)[:160]}") from None
-        # A laptop where worker processes cannot start still trains: here, in this thread.
-        _log.warning("local workers did not start (%s); training in the web process", exc)
+    client = _client_or_none(placement)
+    if client is None:  # a laptop where worker processes cannot start still trains: here, in this thread
         return train(split, config, folder, Placement("thread"), on_progress=on_progress, on_wait=on_wait, stop=stop)
     job = uuid.uuid4().hex
     future = progress = None
@@ -283,7 +337,8 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
         stop_event = Event(f"explorer-stop-{job}", client=client)
         progress = Variable(f"explorer-progress-{job}", client=client)
         shared = str(folder) if placement.kind == "local" else None  # local workers share this disk
-        future = client.submit(_train_in_worker, split, config, job, shared, pure=False, key=f"train-{job}")
+        future = client.submit(_train_in_worker, split, config, job, shared, pure=False, key=f"train-{job}",
+                               resources=_train_slots(client)[1])
         seen: tuple | None = None
         while not future.done():
             if stop.is_set():

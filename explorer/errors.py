@@ -15,3 +15,7 @@ class InputSizeError(ExplorerInputError):
 
 class WeightsUnavailableError(ExplorerInputError):
     """Pretrained weights that cannot be had on this machine (offline, or none published)."""
+
+
+class WorkersLostError(ExplorerInputError):
+    """The worker processes stopped (or could not be reached) before a job was done."""

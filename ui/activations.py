@@ -1,9 +1,10 @@
-"""Activations Lab: cached extractors and activations, the photo chooser's logic.
+"""Activations Lab: cached network views and activations, the photo chooser's logic.
 
-The extractor (a built backbone with its multi-output model) and each image's activations
-are read-only and shared by every session; they are keyed by cheap strings (backbone id,
-the image file's sha256), never by the arrays themselves. The page's state is declared in
-ui/state/activations.py.
+The network (a built backbone with its multi-output model) lives in a worker process
+(explorer.jobs); the page holds what it shows of it (a NetworkView) and, per photo and layer,
+that layer's feature maps with every layer's facts. Both are read-only and shared by every
+session; they are keyed by cheap strings (backbone id, the image file's sha256, the layer),
+never by the arrays themselves. The page's state is declared in ui/state/activations.py.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer.activations import ActivationExtractor, Activations, GradCam, build_extractor
+from explorer import jobs
+from explorer.activations import Activations, GradCam, NetworkView
 from explorer.errors import ExplorerInputError
 from explorer.io.images import LoadedImage, square_crop
+from ui.cache import compute
 from ui.state.activations import LAYER, RANK, SAMPLE, STAGE, STATE, TOP_CLASS, UPLOAD
 from ui.upload import read_photo, sample_photo
 
@@ -22,22 +25,24 @@ PHOTO_SIDE = 448
 """Side of the photo drawn under the maps: the network's crop, at twice 224 for a sharp picture."""
 
 
-@st.cache_resource(show_spinner="Building the backbone once for every session (a few seconds)...", max_entries=4)
-def extractor(backbone: str) -> ActivationExtractor:
-    """The backbone at its default size with its multi-output model (and ImageNet head when here)."""
-    return build_extractor(backbone)
+@st.cache_resource(show_spinner="Building the backbone once for every session (a few seconds)...", max_entries=8)
+def extractor(backbone: str) -> NetworkView:
+    """The backbone at its default size (with its ImageNet head when here): its layers, stages, filters."""
+    return compute(jobs.network_view, backbone)
 
 
-@st.cache_resource(show_spinner="Running the photo through the network once...", max_entries=6)
-def activations(backbone: str, digest: str, _pixels: np.ndarray) -> Activations:
-    """Every shown layer's output for one photo, computed once per (backbone, photo)."""
-    return extractor(backbone).run(_pixels)
+@st.cache_resource(show_spinner="Running the photo through the network once...", max_entries=24)
+def activations(backbone: str, digest: str, layer: str, _pixels: np.ndarray) -> Activations:
+    """One photo's facts and predictions for every layer, with the feature maps of `layer` and of each
+    stage's representative (the strip): once per (backbone, photo, layer)."""
+    strip = (stage.representative for stage in extractor(backbone).stages)
+    return compute(jobs.activations, backbone, _pixels, (layer, *strip))
 
 
 @st.cache_resource(show_spinner="Computing Grad-CAM...", max_entries=16)
 def grad_cam(backbone: str, digest: str, class_index: int, _pixels: np.ndarray) -> GradCam:
     """Grad-CAM for a class (TOP_CLASS: the top one), once per (backbone, photo, class)."""
-    return extractor(backbone).grad_cam(_pixels, None if class_index == TOP_CLASS else class_index)
+    return compute(jobs.grad_cam, backbone, _pixels, None if class_index == TOP_CLASS else class_index)
 
 
 def current_photo() -> tuple[LoadedImage, str | None]:
@@ -64,7 +69,7 @@ def network_input(digest: str, size: int, _photo: LoadedImage) -> np.ndarray:
     return pixels
 
 
-def ensure_layer(ex: ActivationExtractor, digest: str) -> None:
+def ensure_layer(ex: NetworkView, digest: str) -> None:
     """Keep the stage/layer/channel choice valid for this backbone and photo before the widgets are drawn.
 
     The channel choice restarts at the most active channel whenever the backbone, the photo

@@ -1,4 +1,5 @@
-"""Cached, read-only shared objects for the pages (one per process, all sessions), and their warm-up."""
+"""Where the pages' TensorFlow work runs (the workers), its cached results (one per process, shared by
+all sessions), and the warm-up."""
 
 from __future__ import annotations
 
@@ -6,26 +7,66 @@ import logging
 import os
 import threading
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import streamlit as st
 
-from explorer.models.params import ParamTable, build_param_table
+from explorer import engine, jobs
+from explorer.engine import Placement, configured_placement
+from explorer.errors import WorkersLostError
 
-__all__ = ["param_table", "warm_up"]
+if TYPE_CHECKING:
+    from explorer.models.params import ParamTable
+
+__all__ = ["compute", "param_table", "placement", "warm_up"]
+
+T = TypeVar("T")
 
 _log = logging.getLogger(__name__)
 _warm = threading.Event()
 
 
+def placement() -> Placement:
+    """Where the TensorFlow work runs: ``workers`` in .streamlit/secrets.toml, else $EXPLORER_WORKERS,
+    else the app's own local workers.
+
+    Raises:
+        ValueError: a setting that names no placement.
+    """
+    try:
+        setting = st.secrets.get("workers")
+    except Exception:  # no secrets.toml: Streamlit raises instead of returning nothing
+        setting = None
+    return configured_placement(None if setting is None else str(setting))
+
+
+def compute(job: Callable[..., T], *args: Any) -> T:
+    """Run a job of explorer.jobs in the workers and return its plain result (the web process never
+    imports TensorFlow). With a bad ``workers`` setting the app's own local workers do it (a run's
+    Train button says what is wrong with the setting). Workers that stop or cannot be reached
+    end the page's run with their message."""
+    try:
+        where = placement()
+    except ValueError:
+        where = Placement("local")
+    try:
+        return engine.compute(job, *args, placement=where)
+    except WorkersLostError as exc:  # on any page: the message, not a traceback, and nothing cached
+        st.error(str(exc), icon=":material/sync_problem:")
+        st.stop()
+
+
 @st.cache_resource(show_spinner="Building the backbone once to count its parameters...", max_entries=24)
 def param_table(backbone: str, input_size: int) -> ParamTable:
     """The per-layer parameter table of a backbone at an input size (built once, then re-summed)."""
-    return build_param_table(backbone, input_size)
+    return compute(jobs.param_table, backbone, input_size)
 
 
 def warm_up() -> None:
     """Start, once per server, what the first visitors would otherwise wait for, in a background
-    thread: TensorFlow's import (3-4 s), the Freeze Lab's default table (VGG16 at 224 px), then the
-    Activations Lab's default network. A page opened a few seconds after the first visit then shows
+    thread: the workers with TensorFlow's import (3-4 s), the Freeze Lab's default table (VGG16 at
+    224 px), then the Activations Lab's default network. A page opened a few seconds after the first visit then shows
     its numbers at once; a visitor who comes sooner waits for the same build, not a second one
     (Streamlit's cache computes a key once). Not the Case Studies' eight networks: building them
     (~20 s of mostly Python, holding the GIL) slowed every other page's first clicks more than it
@@ -41,7 +82,8 @@ def _warm_up() -> None:
     from ui.activations import extractor
 
     freeze = FREEZE.defaults()
-    steps = [lambda: param_table(freeze["backbone"], int(freeze["size"])),
+    steps = [lambda: engine.warm_up(placement()),
+             lambda: param_table(freeze["backbone"], int(freeze["size"])),
              lambda: extractor(ACTIVATIONS.defaults()["backbone"])]
     for step in steps:
         try:

@@ -29,7 +29,7 @@ from explorer.io.datasets import (
     read_zip,
     split_dataset,
 )
-from explorer import engine
+from explorer import engine, jobs
 from explorer.engine import Placement, configured_placement
 from explorer.errors import ExplorerInputError
 from explorer.links import RUN_PARAM
@@ -39,12 +39,12 @@ from explorer.training import (
     SizePlan,
     TimeLeft,
     TrainConfig,
-    classify,
     format_time_left,
-    load_classifier,
     plan_data_sizes,
 )
 from explorer.figures.training import compare_figure, confusion_figure, curves_figure, data_size_figure, metric_label
+from explorer.io.zips import check_keras_file
+from ui.cache import compute, placement
 from ui.i18n import N_, _
 from ui.state.finetune import COMPARE, DOWNLOAD, ERROR, METRIC, MODEL_FILE, PHOTO, STATE
 from explorer.io.text import literal
@@ -259,30 +259,21 @@ def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 
             st.session_state[ERROR] = str(exc)
             return
     try:
-        placement = _placement()
+        where = placement()
     except ValueError as exc:
         st.session_state[ERROR] = str(exc)
         return
     handle = RunHandle(compare[0] if compare else config, split, sizes=plan.runs if plan else (), plan=plan,
-                       queue=tuple(compare), placement=placement)
+                       queue=tuple(compare), placement=where)
     st.session_state[ACTIVE] = handle.start()
     st.query_params[RUN_PARAM] = handle.folder.name  # a page reconnecting after a restart finds its run
-
-
-def _placement() -> Placement:
-    """Where runs train: ``workers`` in .streamlit/secrets.toml, else $EXPLORER_WORKERS, else local workers."""
-    try:
-        setting = st.secrets.get("workers")
-    except Exception:  # no secrets.toml: Streamlit raises instead of returning nothing
-        setting = None
-    return configured_placement(None if setting is None else str(setting))
 
 
 def warm_workers() -> None:
     """Start the training workers in the background when the page opens (explorer.engine.warm_up):
     the first Train click then waits for its run only."""
     try:
-        engine.warm_up(_placement())
+        engine.warm_up(placement())
     except ValueError:
         pass  # a bad setting is reported when a run is started
 
@@ -417,7 +408,9 @@ def classify_panel() -> None:
     photo = photo_uploader(_("A photo"), PHOTO)
     if model_file and photo:
         try:
-            ranked = classify(load_classifier(checked_bytes(model_file)), read_photo(photo).pixels)
+            data = checked_bytes(model_file)
+            check_keras_file(data)  # here, before a worker's Keras sees it
+            ranked = compute(jobs.classify_upload, data, read_photo(photo).pixels)
             st.markdown("\n".join(f"- {literal(name)}: **{p:.1%}**" for name, p in ranked[:5]))
         except ExplorerInputError as exc:
             show_error(exc)

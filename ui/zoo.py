@@ -1,15 +1,15 @@
-"""Cached zoo computations for the case studies and the strategy advisor (one per process)."""
+"""Cached zoo computations for the case studies and the strategy advisor (done by the workers, kept per process)."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer.advisor import clean_cuts
-from explorer.models.backbones import build_backbone, get_backbone
-from explorer.models.params import ParamTable, compute_param_table
-from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, counted_zoo_model, memory_per_layer
+from explorer import jobs
+from explorer.models.params import ParamTable
+from explorer.case_studies.zoo import ZOO, MemoryReport, ZooModel, memory_per_layer
 from explorer.figures.zoo import memory_figure, zoo_bubble_figure
+from ui.cache import compute
 from ui.i18n import _
 
 _READY: set[str] = set()
@@ -18,7 +18,7 @@ _READY: set[str] = set()
 @st.cache_resource(show_spinner=False, max_entries=len(ZOO))
 def zoo_model(network_id: str) -> ZooModel:
     """One network counted layer by layer (built once per machine and Keras version, then read from disk)."""
-    model = counted_zoo_model(network_id)
+    model = compute(jobs.zoo_model, network_id)
     _READY.add(network_id)
     return model
 
@@ -40,9 +40,7 @@ def zoo_models() -> dict[str, ZooModel]:
 @st.cache_resource(show_spinner="Building the backbone once to find where it can be cut...", max_entries=16)
 def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
     """A backbone's parameter table and clean cuts at its default size, from one build."""
-    size = get_backbone(backbone).default_size
-    model = build_backbone(backbone, size, weights="random")
-    return compute_param_table(model, backbone, size), clean_cuts(model)
+    return compute(jobs.backbone_layout, backbone)
 
 
 @st.cache_resource(show_spinner=False)

@@ -52,8 +52,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port and wait for its health check."""
+def app_server() -> Iterator[subprocess.Popen]:
+    """Start `streamlit run app.py` on a free loopback port (with its own local workers, the app's
+    default) and wait for its health check; the process has the address as `url`."""
     port = _free_port()
     (ROOT / "artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "artifacts" / "e2e-server.log", "w")
@@ -61,7 +62,7 @@ def app_url() -> Iterator[str]:
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "EXPLORER_WORKERS": "local"},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -80,10 +81,17 @@ def app_url() -> Iterator[str]:
     else:
         server.terminate()
         pytest.fail("streamlit did not answer /_stcore/health within 90 s")
-    yield url
+    server.url = url
+    yield server
     server.terminate()
     server.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    """The address of the app under test."""
+    return app_server.url
 
 
 @pytest.fixture(scope="session")

@@ -399,3 +399,41 @@ def test_predictions_figure_puts_the_top_class_on_top():
     fig = predictions_figure([Prediction(285, "Egyptian cat", 0.6), Prediction(281, "tabby, tabby cat", 0.3)])
     assert list(fig.data[0].y) == ["tabby (281)", "Egyptian cat (285)"]  # plotly draws bottom-up
     assert list(fig.data[0].text) == ["30.0%", "60.0%"]
+
+
+# --------------------------------------------------------------------------- across processes (explorer.jobs)
+
+
+def test_a_network_view_is_what_the_page_reads_of_the_extractor_as_plain_data(lite0):
+    import pickle
+
+    view = pickle.loads(pickle.dumps(lite0.view))  # it crosses from a worker to the web server
+    assert view.spec.id == "efficientnet_lite0" and view.label == lite0.label and view.input_size == 224
+    assert view.pretrained and view.has_imagenet_head
+    assert view.layers == tuple(lite0.layers) and view.stages == tuple(lite0.stages)
+    assert view.layer("block3a_activation") == lite0.layer("block3a_activation")
+    np.testing.assert_array_equal(view.first_layer_filters().images, lite0.first_layer_filters().images)
+    with pytest.raises(UnknownLayerError, match="Received: layer='nope'"):
+        view.layer("nope")
+
+
+def test_only_keeps_every_fact_and_prediction_with_the_chosen_maps(cat_activations):
+    light = cat_activations.only(["block3a_activation", "top_activation", "block3a_activation"])
+    np.testing.assert_array_equal(light.output("top_activation"), cat_activations.output("top_activation"))
+    assert light.facts == cat_activations.facts and light.predictions(3) == cat_activations.predictions(3)
+    np.testing.assert_array_equal(light.ranking("stem_conv"), cat_activations.ranking("stem_conv"))
+    assert light.nbytes < cat_activations.nbytes / 10
+    with pytest.raises(UnknownLayerError, match="No feature map was computed"):
+        light.output("stem_conv")
+    with pytest.raises(UnknownLayerError):
+        cat_activations.only(["no_such_layer"])
+
+
+def test_the_activations_job_sends_the_asked_maps_of_the_same_forward_pass(cat, cat_activations):
+    from explorer import jobs
+
+    light = jobs.activations("efficientnet_lite0", cat, ("block5c_add",))
+    np.testing.assert_allclose(light.output("block5c_add"), cat_activations.output("block5c_add"), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(light.probabilities, cat_activations.probabilities, rtol=1e-5, atol=1e-6)
+    again = jobs.activations("efficientnet_lite0", cat.copy(), ("stem_conv",))  # same pixels: the kept pass
+    assert again.facts is light.facts

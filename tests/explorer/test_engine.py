@@ -232,3 +232,45 @@ def test_local_workers_write_the_best_checkpoint_into_the_run_folder_as_the_run_
     assert during == [True]
     assert result.stopped and Path(result.checkpoint) == folder / "best.keras"
     assert load_classifier((folder / "best.keras").read_bytes()).class_names == SPLIT.class_names
+
+
+def test_a_prediction_on_a_separate_cluster_is_the_one_made_here(cluster) -> None:
+    """The pages' work (explorer.jobs) runs on the cluster's workers and comes back as plain data."""
+    from explorer import jobs
+    from explorer.activations import build_extractor
+    from explorer.io.images import load_sample, square_crop
+
+    cat = square_crop(load_sample("cat").pixels, 224)
+    there = engine.compute(jobs.activations, "efficientnet_lite0", cat, ("top_activation",), placement=cluster)
+    here = build_extractor("efficientnet_lite0").run(cat)
+    np.testing.assert_allclose(there.probabilities, here.probabilities, rtol=1e-4, atol=1e-6)
+    assert there.predictions(1)[0].index == here.predictions(1)[0].index
+    table = engine.compute(jobs.param_table, "vgg16", 224, placement=cluster)
+    assert table.total == 14_714_688
+    with pytest.raises(ExplorerInputError, match="Received"):  # the job's own error, raised here
+        engine.compute(jobs.param_table, "no_such_net", 224, placement=cluster)
+
+
+def test_local_workers_answer_the_pages_while_a_run_trains(tmp_path) -> None:
+    """A local worker trains on one thread (the `train` resource) and computes for the pages on the other."""
+    from explorer import jobs
+
+    engine.shutdown()
+    local = engine.Placement("local")
+    stop, training = threading.Event(), threading.Event()
+    done: list = []
+    config = _cnn(epochs=200)
+    thread = threading.Thread(target=lambda: done.append(engine.train(
+        SPLIT, config, tmp_path / "run", local, on_progress=lambda p: training.set(),
+        on_wait=lambda n: None, stop=stop)))
+    try:
+        thread.start()
+        _until(training.is_set)
+        table = engine.compute(jobs.param_table, "simple_cnn", 32, placement=local)
+        assert not done  # answered while the run still trains
+        assert table.backbone == "simple_cnn" and table.total > 0
+    finally:
+        stop.set()
+        thread.join(timeout=300)
+        engine.shutdown()
+    assert done and done[0].stopped

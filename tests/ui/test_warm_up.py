@@ -24,6 +24,7 @@ def recorded(monkeypatch):
         calls.append(("extractor", backbone))
         done.set()
 
+    monkeypatch.setattr(ui.cache.engine, "warm_up", lambda placement: calls.append(("workers", placement.kind)))
     monkeypatch.setattr(ui.cache, "param_table", table)
     monkeypatch.setattr(ui.activations, "extractor", extractor)
     return calls, done
@@ -32,10 +33,12 @@ def recorded(monkeypatch):
 def test_warm_up_builds_the_default_pages_numbers_once_and_goes_on_after_a_failure(recorded, monkeypatch):
     calls, done = recorded
     monkeypatch.delenv("EXPLORER_WARM_UP", raising=False)
+    monkeypatch.delenv("EXPLORER_WORKERS", raising=False)
     ui.cache.warm_up()
     ui.cache.warm_up()  # a second visit starts nothing more
     assert done.wait(60)
-    assert calls == [("table", "vgg16", 224), ("extractor", "efficientnet_lite0")]  # on after the failure
+    # The workers start (and import TensorFlow) first, then the pages' defaults; on after a failure.
+    assert calls == [("workers", "local"), ("table", "vgg16", 224), ("extractor", "efficientnet_lite0")]
 
 
 def test_warm_up_can_be_turned_off(recorded, monkeypatch):
