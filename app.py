@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ui.cache import warm_up
+from ui.compat import guard_ast_parse
 from ui.classroom import classroom
 from ui.i18n import _, language_selector, start_language
 from ui.navigation import HOME, PAGES
 
+guard_ast_parse()  # before a page is parsed: Python 3.11's parser is not safe across threads
 start_language()  # before anything translated is built: titles, the menu, the page itself
 warm_up()  # TensorFlow and the default backbone load in the background from the first visit on
 # An emoji: the browser draws it itself. A ":material/...:" page icon is fetched from fonts.gstatic.com

@@ -170,14 +170,24 @@ def _client_or_none(placement: Placement) -> Client | None:
         return None
 
 
+_slots: dict[int, tuple[float, tuple[int, dict[str, float] | None]]] = {}
+"""Per client: when its workers were last counted, and the count (see _train_slots)."""
+
+
 def _train_slots(client: Client) -> tuple[int, dict[str, float] | None]:
     """(runs that may train at once, the resources a run asks for): the workers' `train` resources
-    where they declare any, else their threads (and a run asks for nothing)."""
+    where they declare any, else their threads (and a run asks for nothing). Counted at most every
+    5 s: every waiting run asks four times a second, and the local scheduler shares the web
+    server's process."""
+    now = time.monotonic()
+    counted = _slots.get(id(client))
+    if counted is not None and now - counted[0] < 5.0:
+        return counted[1]
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
     declared = sum(int(w.get("resources", {}).get(TRAIN_RESOURCE, 0)) for w in workers)
-    if declared:
-        return declared, {TRAIN_RESOURCE: 1}
-    return max(1, sum(client.nthreads().values())), None
+    found = (declared, {TRAIN_RESOURCE: 1}) if declared else (max(1, sum(client.nthreads().values())), None)
+    _slots[id(client)] = (now, found)
+    return found
 
 
 def _import_training() -> None:
@@ -214,6 +224,7 @@ def shutdown() -> None:
             if cluster is not None:
                 cluster.close()
         _clients.clear()
+        _slots.clear()
 
 
 class _StopFlag:

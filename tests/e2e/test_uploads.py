@@ -162,3 +162,17 @@ def test_every_page_renders_without_a_request_to_another_host(page, app_url, inf
     icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""
     assert not re.match(r"https?://", icon) or urlsplit(icon).hostname == host, icon
     assert not elsewhere, elsewhere
+
+
+def test_a_60_mb_file_named_zip_is_refused_at_once_and_the_page_stays_usable(page, app_url, tmp_path):
+    """Over the 50 MB cap (and not a ZIP at all): the uploader says so, nothing hangs, Train still works."""
+    big = tmp_path / "lecture.zip"
+    with big.open("wb") as f:
+        f.truncate(60 * 2**20)  # 60 MB of zeros
+    open_zip_data(page, app_url)
+    page.locator(ZIP_INPUT).set_input_files(str(big))
+    expect(page.get_by_text("50", exact=False).filter(has_text="MB").first).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    page.locator("[data-testid='stRadio']").get_by_text("Shapes").first.click()
+    wait_for_idle(page)
+    expect(page.get_by_role("button", name="Train")).to_be_enabled()

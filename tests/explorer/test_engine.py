@@ -274,3 +274,19 @@ def test_local_workers_answer_the_pages_while_a_run_trains(tmp_path) -> None:
         thread.join(timeout=300)
         engine.shutdown()
     assert done and done[0].stopped
+
+
+def _die() -> None:
+    os._exit(1)  # what a worker killed for its memory looks like from the web server
+
+
+def test_a_worker_lost_in_the_middle_of_a_job_is_one_clear_message() -> None:
+    import dask
+
+    engine.shutdown()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # no retry on a fresh worker
+        try:
+            with pytest.raises(ExplorerInputError, match="worker process stopped before this was done"):
+                engine.compute(_die, placement=engine.Placement("local"))
+        finally:
+            engine.shutdown()  # inside the setting: the cluster's last callbacks still read it
