@@ -347,6 +347,7 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
             stop.wait(_POLL_S)
         stop_event = Event(f"explorer-stop-{job}", client=client)
         progress = Variable(f"explorer-progress-{job}", client=client)
+        progress.set(None)  # a value from the start: asking an empty Variable logs an error on the scheduler
         shared = str(folder) if placement.kind == "local" else None  # local workers share this disk
         future = client.submit(_train_in_worker, split, config, job, shared, pure=False, key=f"train-{job}",
                                resources=_train_slots(client)[1])
@@ -359,6 +360,8 @@ def train(split: DataSplit, config: TrainConfig, folder: Path, placement: Placem
             try:
                 latest = progress.get(timeout=0.05)
             except (DaskTimeout, TimeoutError):
+                continue
+            if latest is None:  # no report yet
                 continue
             key = (latest.stage, latest.epoch, latest.batch)
             if key != seen:

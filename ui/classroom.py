@@ -34,6 +34,7 @@ from explorer.lessons import (
     load_lessons,
 )
 from explorer.links import RUN_PARAM
+from ui.cache import compute
 from ui.i18n import _
 
 __all__ = [
@@ -228,7 +229,8 @@ def lesson_link(lesson: Lesson, number: int) -> tuple[str, dict[str, str]]:
 
 @st.cache_data(show_spinner="Computing the answer...", max_entries=256)
 def _answer(path: str, mtime: float, number: int) -> tuple[float, str]:
-    answer = compute_answer(load_lesson(path).steps[number - 1])
+    # In the workers: a Freeze Lab answer builds the backbone's table (Keras). Answers are plain numbers.
+    answer = compute(compute_answer, load_lesson(path).steps[number - 1])
     return answer.value, answer.text
 
 

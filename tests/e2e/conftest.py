@@ -18,6 +18,8 @@ from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+TRIPWIRE = ROOT / "artifacts" / "tf-imports"
+"""Where each process of the browser tests' server writes its first TensorFlow import (tests/e2e/tripwire)."""
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -57,12 +59,16 @@ def app_server() -> Iterator[subprocess.Popen]:
     default) and wait for its health check; the process has the address as `url`."""
     port = _free_port()
     (ROOT / "artifacts").mkdir(exist_ok=True)
+    shutil.rmtree(TRIPWIRE, ignore_errors=True)
+    TRIPWIRE.mkdir(parents=True)
     log = open(ROOT / "artifacts" / "e2e-server.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "EXPLORER_WORKERS": "local"},
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "EXPLORER_WORKERS": "local", "EXPLORER_TF_TRIPWIRE": str(TRIPWIRE),
+             "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent / "tripwire"),
+                                                         os.environ.get("PYTHONPATH")]))},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

@@ -8,7 +8,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_for_idle
+from tests.e2e.conftest import TRIPWIRE, wait_for_idle
 from ui.navigation import PAGES
 
 pytestmark = [pytest.mark.e2e,
@@ -43,6 +43,8 @@ def test_every_page_and_a_whole_run_leave_tensorflow_to_the_workers(page, app_se
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
     server = psutil.Process(app_server.pid)
+    imported = TRIPWIRE / f"{app_server.pid}.txt"  # where the import came from (tests/e2e/tripwire)
+    assert not imported.exists(), imported.read_text(encoding="utf-8")[-3000:]
     assert not _loaded_tensorflow(server), "the web server loaded TensorFlow"
     assert any(_loaded_tensorflow(child) for child in server.children(recursive=True)), \
         "no worker process loaded TensorFlow: the work was not done there"
