@@ -33,11 +33,22 @@ __all__ = [
 ]
 
 
+def _fresh_names() -> None:
+    """Start Keras' automatic layer names afresh in this thread, as a new Python session would: a
+    worker lives long, and its second VGG16 would begin with 'input_layer_1', not 'input_layer'.
+    Only this thread's counters (Keras keeps them per thread): a run training on the worker's other
+    thread is not touched, as it would be by keras.backend.clear_session()."""
+    from keras.src.utils.naming import reset_uids
+
+    reset_uids()
+
+
 @lru_cache(maxsize=3)
 def _extractor(backbone: str, pretrained_here: bool) -> ActivationExtractor:
     """One network per backbone at its default size (rebuilt when its weights arrive)."""
     from explorer.activations import build_extractor
 
+    _fresh_names()
     return build_extractor(backbone)
 
 
@@ -91,6 +102,7 @@ def param_table(backbone: str, input_size: int) -> ParamTable:
     """The per-layer parameter table of a backbone at an input size (one build, random weights)."""
     from explorer.models.params import build_param_table
 
+    _fresh_names()
     return build_param_table(backbone, input_size)
 
 
@@ -101,6 +113,7 @@ def backbone_layout(backbone: str) -> tuple[ParamTable, tuple[int, ...]]:
     from explorer.models.params import compute_param_table
 
     size = get_backbone(backbone).default_size
+    _fresh_names()
     model = build_backbone(backbone, size, weights="random")
     return compute_param_table(model, backbone, size), clean_cuts(model)
 
@@ -109,6 +122,7 @@ def zoo_model(network_id: str) -> ZooModel:
     """One Case Studies network counted layer by layer (kept on disk per Keras version)."""
     from explorer.case_studies.zoo import counted_zoo_model
 
+    _fresh_names()
     return counted_zoo_model(network_id)
 
 

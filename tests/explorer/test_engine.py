@@ -290,3 +290,17 @@ def test_a_worker_lost_in_the_middle_of_a_job_is_one_clear_message() -> None:
                 engine.compute(_die, placement=engine.Placement("local"))
         finally:
             engine.shutdown()  # inside the setting: the cluster's last callbacks still read it
+
+
+def test_a_long_lived_worker_names_layers_as_a_fresh_session_would() -> None:
+    """The Freeze Lab's table lists 'input_layer', as the generated code gives a student, however
+    many networks the worker built before (four builds: at least two on one of its two threads)."""
+    from explorer import jobs
+
+    local = engine.Placement("local")
+    try:
+        names = [engine.compute(jobs.param_table, "simple_cnn", 32, placement=local).layers[0].name
+                 for _ in range(4)]
+    finally:
+        engine.shutdown()
+    assert names == ["input_layer"] * 4
