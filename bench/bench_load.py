@@ -1,17 +1,23 @@
-"""A class on one server: N students in Chromium doing a lecture's worth of clicks at the same moment.
+"""A class on one server: N students doing a lecture's worth of clicks at the same moment.
 
-Each simulated student (a browser context of one headless Chromium) presses Train on the Fine-tune
-Lab's defaults, then, while the runs train or wait in line, opens the Freeze Lab in a second tab
+Each simulated student presses Train on the Fine-tune Lab's defaults, then, while the runs train or wait in line, opens the Freeze Lab in a second tab
 and switches its head to Flatten (a click), then opens the Activations Lab and uploads a photo of
 its own (a different picture per student, so no cache helps), and finally waits for its run to end.
-The browsers share this machine's cores with the server: the CPU seconds of the server, its workers
-and Chromium say which of them a figure measures.
+
+Two kinds of student:
+- by default, `bench.protocol.Student`: Streamlit's websocket protocol without a browser, two
+  sessions per student (two tabs). A figure is the server's and its workers' share of an
+  interaction (message sent to the script's end, every element received, nothing drawn). This is
+  how N=10 and N=20 fit on a 2-core machine.
+- with `--chromium`, a browser context of one headless Chromium per student: what a person sees,
+  rendering included; the browsers share the machine's cores with the server (on 2 cores Chromium
+  takes most of the CPU from N=5 on: see the CPU seconds printed).
 
 Per N (1, 5, 10, 20 by default, one server for all, started first with the app's own local
 workers and warm-up), it prints each interaction's median / 90th percentile / max, the runs'
 times from the click to "Last run:", the peak memory of the server and of its workers (sampled
 every 0.5 s), and the run folders left behind once every tab has closed. Prints figures; asserts
-nothing. Run: .venv/bin/python -m bench.bench_load [N ...]
+nothing. Run: .venv/bin/python -m bench.bench_load [--chromium] [N ...]
 """
 
 from __future__ import annotations
@@ -31,9 +37,11 @@ import psutil
 from PIL import Image
 
 from bench.harness import CHROMIUM_FLAGS, serve_app
+from bench.protocol import Student
 from tests.e2e.conftest import IDLE_JS
 
 TIMEOUT_MS = int(os.environ.get("BENCH_LOAD_TIMEOUT_MS", "900000"))
+KINDS = ("open Freeze Lab", "Freeze Lab click", "open Activations Lab", "photo upload", "run (click to result)")
 
 
 def _photos(folder: Path, count: int) -> list[Path]:
@@ -53,6 +61,35 @@ def _photos(folder: Path, count: int) -> list[Path]:
 
 async def _idle(page) -> None:
     await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS, polling=50)
+
+
+async def _wire_student(url: str, photo: Path, times: dict[str, list[float]]) -> None:
+    """The same student as `_student`, on Streamlit's protocol: one session per tab."""
+    timeout = TIMEOUT_MS / 1000
+    runs, page = Student(url), Student(url)
+    try:
+        await runs.connect()
+        await runs.open("finetune_lab", timeout)
+        await runs.click("finetune.train", timeout)
+        started = time.perf_counter()
+
+        await page.connect()
+        began = time.perf_counter()
+        await page.open("freeze_lab", timeout)
+        await page.wait_for(lambda p: p.has("metric"), timeout)
+        times["open Freeze Lab"].append(time.perf_counter() - began)
+        times["Freeze Lab click"].append(await page.set("freeze.head", "string_value", "Global average pooling",
+                                                        timeout))
+        times["open Activations Lab"].append(await page.open("activations_lab", timeout))
+        times["photo upload"].append(await page.upload("act.upload", photo.name, photo.read_bytes(), timeout))
+        if not any(photo.name in text for text in page.texts()):
+            raise AssertionError(f"the Activations Lab does not show {photo.name} after its upload")
+
+        await runs.wait_for(lambda r: any("Last run:" in t for t in r.texts()), timeout)
+        times["run (click to result)"].append(time.perf_counter() - started)
+    finally:
+        await page.close()
+        await runs.close()
 
 
 async def _student(browser, url: str, photo: Path, times: dict[str, list[float]]) -> None:
@@ -157,40 +194,46 @@ def _row(name: str, values: list[float]) -> str:
     return f"  {name:24s} median {statistics.median(ordered):7.2f} s   p90 {p90:7.2f} s   max {ordered[-1]:7.2f} s"
 
 
-async def _class(url: str, count: int, photos: list[Path], chromium: str) -> dict[str, list[float]]:
-    from playwright.async_api import async_playwright
-
-    times: dict[str, list[float]] = {k: [] for k in ("open Freeze Lab", "Freeze Lab click", "open Activations Lab",
-                                                     "photo upload", "run (click to result)")}
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        results = await asyncio.gather(*(_student(browser, url, photos[i], times) for i in range(count)),
+async def _class(url: str, count: int, photos: list[Path], chromium: str | None) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {k: [] for k in KINDS}
+    if chromium is None:
+        results = await asyncio.gather(*(_wire_student(url, photos[i], times) for i in range(count)),
                                        return_exceptions=True)
-        times["chromium CPU"] = [_chromium_cpu()]
-        await browser.close()
+    else:
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            results = await asyncio.gather(*(_student(browser, url, photos[i], times) for i in range(count)),
+                                           return_exceptions=True)
+            times["chromium CPU"] = [_chromium_cpu()]
+            await browser.close()
     failed = [r for r in results if isinstance(r, BaseException)]
     if failed:
         print(f"  {len(failed)} of {count} students did not finish: {type(failed[0]).__name__}: {str(failed[0])[:200]}")
     return times
 
 
-def main(sizes: list[int]) -> None:
-    chromium = shutil.which("chromium")
-    if not chromium:
+def main(sizes: list[int], browser: bool = False) -> None:
+    chromium = shutil.which("chromium") if browser else None
+    if browser and not chromium:
         print("skipped: no chromium (apt-get install chromium)")
         return
     runs_dir = Path(tempfile.mkdtemp(prefix="bench-load-runs-"))
     env = {"EXPLORER_WORKERS": "local", "EXPLORER_RUNS_DIR": str(runs_dir), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    print(f"bench_load: {os.cpu_count()} cores; one server with its local workers for every N")
+    print(f"bench_load: {os.cpu_count()} cores; one server with its local workers for every N; students "
+          + ("in headless Chromium" if browser else "on Streamlit's protocol, without a browser"))
     with tempfile.TemporaryDirectory() as folder, serve_app(env) as (server, url):
         photos = _photos(Path(folder), max(sizes))
         for count in sizes:
             began = time.perf_counter()
             with _Memory(server.pid) as memory:
-                cpu_before = _cpu(memory.server)
+                cpu_before = {**_cpu(memory.server), "clients": _cpu_seconds([psutil.Process()])}
                 times = asyncio.run(_class(url, count, photos, chromium))
-                cpu = {k: v - cpu_before[k] for k, v in _cpu(memory.server).items()}
-                cpu["chromium"] = times.pop("chromium CPU")[0]
+                now = {**_cpu(memory.server), "clients": _cpu_seconds([psutil.Process()])}
+                cpu = {k: v - cpu_before[k] for k, v in now.items()}
+                if browser:
+                    cpu["chromium"] = times.pop("chromium CPU")[0]
             print(f"N={count}: {time.perf_counter() - began:.0f} s in all; peak memory: server "
                   f"{memory.peak_server / 2**30:.2f} GiB, workers {memory.peak_workers / 2**30:.2f} GiB; "
                   f"run folders left: {sum(1 for _ in runs_dir.iterdir())}; CPU seconds: "
@@ -202,4 +245,5 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1, 5, 10, 20])
+    args = sys.argv[1:]
+    main([int(a) for a in args if a != "--chromium"] or [1, 5, 10, 20], browser="--chromium" in args)
