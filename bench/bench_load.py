@@ -1,7 +1,7 @@
 """A class on one server: N students doing a lecture's worth of clicks at the same moment.
 
-Each simulated student presses Train on the Fine-tune Lab's defaults, then, while the runs train or wait in line, opens the Freeze Lab in a second tab
-and switches its head to Flatten (a click), then opens the Activations Lab and uploads a photo of
+Each simulated student presses Train on the Fine-tune Lab's defaults, then, while the runs train or
+wait in line, opens the Freeze Lab in a second tab and switches its head to Flatten (a click), then opens the Activations Lab and uploads a photo of
 its own (a different picture per student, so no cache helps), and finally waits for its run to end.
 
 Two kinds of student:
@@ -147,8 +147,10 @@ def _cpu_seconds(processes: list[psutil.Process]) -> float:
 
 
 def _cpu(server: psutil.Process) -> dict[str, float]:
-    """CPU seconds so far of the web server and of its workers (its children)."""
-    return {"server": _cpu_seconds([server]), "workers": _cpu_seconds(server.children(recursive=True))}
+    """CPU seconds so far of the web server, of its workers (its children) and of this process (the
+    protocol students, or Playwright's side of the browsers)."""
+    return {"server": _cpu_seconds([server]), "workers": _cpu_seconds(server.children(recursive=True)),
+            "clients": _cpu_seconds([psutil.Process()])}
 
 
 def _chromium_cpu() -> float:
@@ -228,10 +230,9 @@ def main(sizes: list[int], browser: bool = False) -> None:
         for count in sizes:
             began = time.perf_counter()
             with _Memory(server.pid) as memory:
-                cpu_before = {**_cpu(memory.server), "clients": _cpu_seconds([psutil.Process()])}
+                cpu_before = _cpu(memory.server)
                 times = asyncio.run(_class(url, count, photos, chromium))
-                now = {**_cpu(memory.server), "clients": _cpu_seconds([psutil.Process()])}
-                cpu = {k: v - cpu_before[k] for k, v in now.items()}
+                cpu = {k: v - cpu_before[k] for k, v in _cpu(memory.server).items()}
                 if browser:
                     cpu["chromium"] = times.pop("chromium CPU")[0]
             print(f"N={count}: {time.perf_counter() - began:.0f} s in all; peak memory: server "

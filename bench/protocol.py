@@ -49,6 +49,7 @@ class Student:
         self._file_urls: dict[str, asyncio.Future] = {}
         self._reader: asyncio.Task | None = None
         self._timers: dict[str, asyncio.Task] = {}  # fragment id -> its run_every timer
+        self._broken: BaseException | None = None  # why the connection stopped being read
 
     # -- connection -------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -101,6 +102,7 @@ class Student:
         msg.file_urls_request.CopyFrom(FileURLsRequest(request_id=request_id, file_names=[name],
                                                        session_id=self.session_id))
         await self._socket.send(msg.SerializeToString())
+        self._check()
         try:
             urls = (await asyncio.wait_for(answer, timeout)).file_urls[0]
         finally:
@@ -123,6 +125,7 @@ class Student:
             if remaining <= 0:
                 raise TimeoutError("the page never showed what was awaited")
             await asyncio.wait_for(self._finished.wait(), remaining)
+            self._check()
         return time.perf_counter() - began
 
     def widget_id(self, key: str) -> str:
@@ -152,6 +155,7 @@ class Student:
     # -- the wire ---------------------------------------------------------------------------------
     async def _rerun(self, triggers: dict[str, tuple[str, Any]] | None = None, fragment: str = "",
                      timeout: float = 600) -> float:
+        self._check()
         msg = BackMsg()
         state = msg.rerun_script
         state.page_name = self._page
@@ -177,6 +181,7 @@ class Student:
         if fragment:
             return 0.0
         await asyncio.wait_for(self._full_run.wait(), timeout)
+        self._check()
         return time.perf_counter() - began
 
     def _put(self, upload_url: str, name: str, data: bytes) -> None:
@@ -193,6 +198,21 @@ class Student:
         return "; ".join(f"{c.name}={c.value}" for c in self._jar)
 
     async def _read(self) -> None:
+        """Read the server's messages; a failure wakes every wait, which then raises it."""
+        try:
+            await self._read_messages()
+        except Exception as exc:
+            self._broken = exc
+        else:
+            self._broken = ConnectionError("the server closed the session's connection")
+        self._finished.set()
+        self._full_run.set()
+
+    def _check(self) -> None:
+        if self._broken is not None:
+            raise RuntimeError(f"the session's connection failed: {self._broken}") from self._broken
+
+    async def _read_messages(self) -> None:
         async for raw in self._socket:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
