@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PIL import Image
@@ -27,6 +28,12 @@ def _jpeg(seed: int) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def _run(scenario) -> None:
+    """Run on a thread of its own: Playwright's sync API keeps an event loop running on the test's."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, scenario()).result()
 
 
 async def _students(url: str, count: int) -> list[Student]:
@@ -51,7 +58,7 @@ def test_a_students_head_switch_changes_only_her_counts(app_url):
             await a.close()
             await b.close()
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_an_uploaded_photo_is_shown_to_its_session_only(app_url):
@@ -67,4 +74,4 @@ def test_an_uploaded_photo_is_shown_to_its_session_only(app_url):
             await a.close()
             await b.close()
 
-    asyncio.run(scenario())
+    _run(scenario)
