@@ -41,14 +41,16 @@ def app_in_chromium(timeout_ms: int = 180_000, env: Mapping[str, str] | None = N
 
 
 @contextmanager
-def serve_app(env: Mapping[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Start `streamlit run app.py` on a free loopback port (with `env` added to its environment),
-    wait for its health check and yield (the server process, its address)."""
+def serve_app(env: Mapping[str, str] | None = None, script: str = "app.py",
+              ) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Start `streamlit run` of the app (or another script, relative to the repository) on a free
+    loopback port (with `env` added to its environment), wait for its health check and yield (the
+    server process, its address)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
     )

@@ -1,0 +1,203 @@
+"""Clicks against the floor: each interaction the issue names, timed in one headless Chromium, as a
+ratio to the same click on a one-widget page (bench/floor_app.py) served by the same Streamlit.
+
+A click is timed from the moment the mouse or key goes down until the text it changes (a metric, a
+chart's title) shows its new value and the browser has painted twice since. Before each click the
+page is idle (script finished, nothing stale). Run: .venv/bin/python -m bench.bench_clicks [--repeat N]
+
+Prints figures and ratios measured in this one run; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.harness import CHROMIUM_FLAGS, ROOT, serve_app
+
+IDLE_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return !!app && app.dataset.testConnectionState === "CONNECTED"
+    && app.dataset.testScriptState === "notRunning"
+    && document.querySelectorAll("[data-stale='true']").length === 0;
+}"""
+# The text of the first element matching a selector (and containing a text, where given).
+TEXT_JS = """([css, has]) => {
+  const e = Array.from(document.querySelectorAll(css)).find(e => !has || e.textContent.includes(has));
+  return e ? e.textContent : null;
+}"""
+CHANGED_JS = f"""([css, has, before]) => {{
+  const now = ({TEXT_JS})([css, has]);
+  return now !== null && now !== before;
+}}"""
+TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+SHOTS = ROOT / "artifacts" / "bench"
+
+
+def idle(page) -> None:
+    page.wait_for_function(IDLE_JS, timeout=300_000, polling=50)
+
+
+def timed(page, action: Callable[[], None], css: str, has: str = "") -> float:
+    """Seconds from `action` (one click or key) until the text of the watched element changed and
+    two frames were painted after it."""
+    idle(page)
+    page.wait_for_function(f"a => ({TEXT_JS})(a) !== null", arg=[css, has], timeout=300_000)
+    before = page.evaluate(TEXT_JS, [css, has])
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(CHANGED_JS, arg=[css, has, before], timeout=120_000, polling="raf")
+    page.evaluate(TWO_FRAMES_JS)
+    return time.perf_counter() - start
+
+
+def metric(label: str) -> tuple[str, str]:
+    return "[data-testid='stMetric']", label
+
+
+def open_box(page, label: str, option: str):
+    """Open the selectbox with this label and type the option; return the key press that picks it."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.locator("input")
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option).first.wait_for(state="visible")
+    return lambda: page.keyboard.press("Enter")
+
+
+def floor(page, url: str, repeat: int) -> list[float]:
+    page.goto(url)
+    idle(page)
+    step = page.locator("[data-testid='stNumberInputStepUp']").first
+    return [timed(page, step.click, *metric("Twice")) for _ in range(repeat)]
+
+
+def freeze_lab(page, url: str, repeat: int) -> dict[str, list[float]]:
+    page.goto(f"{url}/freeze_lab")
+    idle(page)
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=300_000)
+    times: dict[str, list[float]] = {"Freeze Lab: layer toggle in the table": [], "Freeze Lab: plan change": [],
+                                     "Freeze Lab: head switch": [], "Freeze Lab: backbone switch (warm)": []}
+    radio = page.locator("[data-testid='stRadio']").filter(has_text="Global average pooling")
+    for i in range(repeat):
+        head = "Global average pooling" if i % 2 == 0 else "Flatten"
+        times["Freeze Lab: head switch"].append(
+            timed(page, radio.get_by_text(head, exact=True).click, *metric("Total")))
+    for i in range(repeat):  # the page starts on "Freeze all"
+        idle(page)
+        pick = open_box(page, "Trainable plan", "Train all" if i % 2 == 0 else "Freeze all")
+        times["Freeze Lab: plan change"].append(timed(page, pick, *metric("Trainable")))
+    if repeat % 2:
+        timed(page, open_box(page, "Trainable plan", "Freeze all"), *metric("Trainable"))
+    grid = page.locator("[data-testid='stDataFrame']").first
+    for i in range(repeat):  # block1_conv1 and block1_conv2, each ticked then unticked
+        idle(page)
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()  # the layout shifts once a delta appears
+        # The grid is a canvas: rows are 39 px, and the checkbox sits in the middle of the last
+        # column, which takes 18.6 % of the grid's width at any window size.
+        x, y = box["x"] + box["width"] * (1 - 0.093), box["y"] + 39 * (1 + i % 2 + 1.5)
+        times["Freeze Lab: layer toggle in the table"].append(
+            timed(page, lambda: page.mouse.click(x, y), *metric("Trainable")))
+    page.evaluate("() => window.scrollTo(0, 0)")
+    for name in ("ResNet50", "VGG16"):  # each built once: the timed switches below are warm
+        idle(page)
+        timed(page, open_box(page, "Backbone", name), *metric("Total"))
+    for i in range(repeat):
+        idle(page)
+        pick = open_box(page, "Backbone", "ResNet50" if i % 2 == 0 else "VGG16")
+        times["Freeze Lab: backbone switch (warm)"].append(timed(page, pick, *metric("Total")))
+    return times
+
+
+def activations_lab(page, url: str, repeat: int) -> dict[str, list[float]]:
+    page.goto(f"{url}/activations_lab")
+    idle(page)
+    title = ".st-key-act-grid_chart"  # its channel labels and colour bar change with the layer
+    page.wait_for_selector(title, timeout=300_000)
+    layers = page.locator("[data-testid='stSelectbox']").filter(has_text="Layer").first
+    times = []
+    for i in range(repeat):
+        idle(page)
+        layers.locator("input").click()
+        options = page.get_by_role("option")
+        options.first.wait_for(state="visible")
+        choice = options.nth((i % max(1, options.count() - 1)) + 1 if i % 2 == 0 else 0)
+        times.append(timed(page, choice.click, title))
+    return {"Activations Lab: layer switch": times}
+
+
+def convolution_lab(page, url: str, repeat: int) -> dict[str, list[float]]:
+    page.goto(f"{url}/convolution_lab")
+    idle(page)
+    thumb = page.get_by_role("slider", name="Step to explain")
+    thumb.wait_for(timeout=300_000)
+    title = "[data-testid='stPlotlyChart'] .gtitle"
+    times = []
+    for i in range(repeat):
+        key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        idle(page)
+        thumb.focus()
+        times.append(timed(page, lambda: page.keyboard.press(key), title))
+    return {"Convolution Lab: step": times}
+
+
+def detection(page, url: str, repeat: int) -> dict[str, list[float]]:
+    page.goto(f"{url}/detection_basics")
+    idle(page)
+    thumb = page.locator(".st-key-detect-b_x").get_by_role("slider").first
+    thumb.wait_for(timeout=300_000)
+    times = []
+    for i in range(repeat):
+        key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        idle(page)
+        thumb.focus()
+        times.append(timed(page, lambda: page.keyboard.press(key), *metric("IoU")))
+    return {"Detection: box move": times}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=8, help="clicks per interaction (default 8)")
+    parser.add_argument("--viewport", default="1280x720", help="window size (default 1280x720, a projector)")
+    args = parser.parse_args()
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        print("skipped: no chromium (apt-get install chromium)")
+        return
+    width, height = map(int, args.viewport.split("x"))
+    with (serve_app(script=str(Path("bench") / "floor_app.py")) as (_, floor_url), serve_app() as (_, url),
+          sync_playwright() as p):
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.set_default_timeout(120_000)
+        base = floor(page, floor_url, args.repeat)
+        results: dict[str, list[float]] = {}
+        for lab in (freeze_lab, activations_lab, convolution_lab, detection):
+            try:
+                results.update(lab(page, url, args.repeat))
+            except Exception as exc:  # one lab's failure still prints the others, with a screenshot
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(Exception):
+                    page.screenshot(path=str(SHOTS / f"FAILED-{lab.__name__}.png"))
+                print(f"{lab.__name__}: failed ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+        browser.close()
+    floor_ms = statistics.median(base) * 1e3
+    print(f"Chromium {width}x{height}, {args.repeat} clicks each; milliseconds from the click to the new value painted")
+    print(f"{'interaction':40}{'median':>8}{'min':>7}{'max':>7}{'x floor':>9}")
+    print(f"{'floor (one number input, one metric)':40}{floor_ms:>8.0f}{min(base) * 1e3:>7.0f}{max(base) * 1e3:>7.0f}"
+          f"{1:>9.2f}")
+    for name, times in results.items():
+        med = statistics.median(times) * 1e3
+        print(f"{name:40}{med:>8.0f}{min(times) * 1e3:>7.0f}{max(times) * 1e3:>7.0f}{med / floor_ms:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()
