@@ -374,13 +374,15 @@ def last_run_panel(result: RunResult, split: DataSplit) -> None:
         pics = misclassified_images(split.val_images, result)
         if pics:
             st.image([p for p, _c in pics], caption=[c for _p, c in pics], width=96)
-        try:
-            model_bytes = Path(result.checkpoint).read_bytes()
-        except OSError:  # the server pruned old run folders (explorer.training.records.prune)
+        checkpoint = Path(result.checkpoint)
+        if not checkpoint.is_file():  # the server pruned old run folders (explorer.training.records.prune)
             st.caption(_("Its model file is gone: the server keeps the newest runs' files only. Train again to "
                          "download a model."))
         else:
-            st.download_button(_("Download the best model (.keras)"), model_bytes, "best.keras", key=DOWNLOAD,
+            # Read when clicked, not on every rerun: bytes given here stay in the server's memory for
+            # as long as the session shows them (13 MB per session for the default run).
+            st.download_button(_("Download the best model (.keras)"), checkpoint.read_bytes, "best.keras",
+                               key=DOWNLOAD,
                                help=_("Plain Keras opens it: keras.models.load_model(\"best.keras\"). The class "
                                       "names end its name (model.name), the input size is model.input_shape."))
 

@@ -20,7 +20,7 @@ def slide_to_end(page, label: str, key: str = "Home") -> None:
     wait_for_idle(page)
 
 
-def test_run_survives_a_click_elsewhere_and_stops(page, app_url):
+def test_run_survives_a_click_elsewhere_and_stops(page, app_url, tmp_path):
     page.goto(f"{app_url}/finetune_lab")
     wait_for_idle(page, timeout_ms=180_000)
     expect(page.locator("[data-testid='stMetric']").filter(has_text="Trainable").first).to_be_visible()
@@ -59,6 +59,16 @@ def test_run_survives_a_click_elsewhere_and_stops(page, app_url):
     expect(runs).to_contain_text("2. feature-extraction")
     page.get_by_text("Compare runs").scroll_into_view_if_needed()
     screenshot(page, "finetune_lab_compare")
+
+    # The best model downloads (read from the run's folder when clicked) and plain Keras opens it.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the best model (.keras)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    import keras
+
+    model = keras.saving.load_model(saved)
+    assert saved.name == "best.keras" and model.input_shape[1:] == (32, 32, 3), model.input_shape
 
 
 # Counts the script runs (full or fragment) that start after it is installed: the app's
