@@ -80,6 +80,7 @@ def run_training(
     batches = math.ceil(len(x_train) / config.batch_size)
     feature_seconds = 0.0
     epochs_run = 0
+    f_val = None  # the validation images' stored features while the backbone is as it was when they were taken
 
     if config.strategy in ("feature-extraction", "two-stage"):
         apply_flags(backbone, flags[0])
@@ -101,6 +102,7 @@ def run_training(
         stopped_early = head_model.stop_training
         if config.strategy == "two-stage" and config.stage2_epochs and not run.stopped and not stopped_early:
             apply_flags(backbone, flags[1])
+            f_val = None  # stage 2 trains the backbone: its features change
             run.events.append(RunEvent(epochs_run, "stage2", ("all, BatchNormalization in training mode" if config.bn_training
                                                              else "all but BatchNormalization") + f" at {config.stage2_learning_rate:g}"))
             with _scope(distribute):
@@ -122,7 +124,8 @@ def run_training(
     elif epochs_run < config.total_epochs:
         run.events.append(RunEvent(epochs_run, "early_stop", "EarlyStopping: val_loss stopped improving"))
     checkpoint.write()
-    probs = infer(whole, x_val)
+    # The whole model on the images, or its head on the stored features: the same numbers, no second backbone pass.
+    probs = infer(whole, x_val) if f_val is None else infer(head_model, f_val)
     predicted = (probs[:, 0] > 0.5).astype(int) if n_classes == 2 else probs.argmax(axis=1)
     confidence = np.where(predicted == 1, probs[:, 0], 1 - probs[:, 0]) if n_classes == 2 else probs.max(axis=1)
     truth = split.val_labels
