@@ -2,7 +2,8 @@
 
 A class's first visitor opens the home page; ten seconds later she opens each page in turn. For each
 page: the time from the request to its title (first paint) and to its key number or figure (time to
-numbers). Once on a fresh server with EXPLORER_WARM_UP=0 (TensorFlow and the default backbone load
+numbers). The server starts its default local workers (TensorFlow loads there, never in the web
+process). Once on a fresh server with EXPLORER_WARM_UP=0 (TensorFlow and the default backbone load
 when a page first needs them) and once with the warm-up on (they load in the background from the
 first visit). Each of these two servers starts on a machine that never ran the app (an empty
 EXPLORER_CACHE_DIR); a third one, warm-up on, restarts on the second one's cache (the networks the Case
@@ -40,7 +41,7 @@ def visit(page, url: str, path: str, ready: str) -> tuple[float, float]:
 
 def fresh_server(warm: bool, cache: str) -> dict[str, tuple[float, float]]:
     times: dict[str, tuple[float, float]] = {}
-    env = {"EXPLORER_WARM_UP": "1" if warm else "0", "EXPLORER_WORKERS": "off", "EXPLORER_CACHE_DIR": cache}
+    env = {"EXPLORER_WARM_UP": "1" if warm else "0", "EXPLORER_CACHE_DIR": cache}  # the default local workers
     with app_in_chromium(env=env) as opened:
         if opened is None:
             return times
