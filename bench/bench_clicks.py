@@ -18,13 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.harness import CHROMIUM_FLAGS, ROOT, serve_app
+from tests.e2e.conftest import IDLE_JS  # the suite's own test of a page at rest
 
-IDLE_JS = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  return !!app && app.dataset.testConnectionState === "CONNECTED"
-    && app.dataset.testScriptState === "notRunning"
-    && document.querySelectorAll("[data-stale='true']").length === 0;
-}"""
 # The text of the first element matching a selector (and containing a text, where given).
 TEXT_JS = """([css, has]) => {
   const e = Array.from(document.querySelectorAll(css)).find(e => !has || e.textContent.includes(has));
