@@ -77,31 +77,12 @@ def warm_up() -> None:
     threading.Thread(target=_warm_up, name="explorer-warm-up", daemon=True).start()
 
 
-def _pages_python() -> None:
-    """What a page's first drawing would load in the server: pandas and pyarrow for its tables, Plotly's
-    validators for its figures (imported one trace type and property at a time, on first use). On a
-    fresh server they made the Freeze Lab's first visit 1.5 s slower than its second."""
-    import pandas  # noqa: F401
-    import plotly.graph_objects as go
-    import plotly.io as pio
-    import pyarrow  # noqa: F401
-
-    fig = go.Figure([go.Bar(x=["a"], y=[1], marker_color="#000", hovertemplate="%{y}"),
-                     go.Scatter(x=[0], y=[0], mode="lines+markers"), go.Heatmap(z=[[0.0]], colorscale="Viridis"),
-                     go.Image(source="data:image/png;base64,")])
-    fig.update_layout(title={"text": "a", "font": {"size": 10}}, barmode="stack", legend={"orientation": "h"},
-                      margin={"l": 0}, xaxis={"tickangle": 0}, yaxis={"title": "b"}, template="plotly_white")
-    fig.add_annotation(text="a", x=0, y=0)
-    pio.to_json(fig)
-
-
 def _warm_up() -> None:
     from explorer.links import ACTIVATIONS, FREEZE
     from ui.activations import extractor
 
     freeze = FREEZE.defaults()
     steps = [lambda: engine.warm_up(placement()),
-             _pages_python,
              lambda: param_table(freeze["backbone"], int(freeze["size"])),
              lambda: extractor(ACTIVATIONS.defaults()["backbone"])]
     for step in steps:
