@@ -15,8 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas  # noqa: F401  (before any figure: see below)
 import plotly.graph_objects as go
 import plotly.io as pio
+
+# Plotly takes pandas from sys.modules whenever it is there, even half imported: a figure built while
+# another thread (the workers' client, a second student's page) was importing pandas raised "partially
+# initialized module 'pandas'". An import statement waits until the module is whole, so every figure
+# module imports pandas first (tests/e2e/test_class_sessions.py, a fresh server's class at once).
 
 __all__ = [
     "BACKGROUND",

@@ -75,3 +75,27 @@ def test_an_uploaded_photo_is_shown_to_its_session_only(app_url):
             await b.close()
 
     _run(scenario)
+
+
+def test_a_fresh_server_with_its_warm_up_shows_every_page_whole_to_a_class_arriving_at_once():
+    """The warm-up's thread and the workers' client start with the first visit, while other students'
+    pages import their own libraries: no page may show an exception (a Fine-tune Lab opened first once
+    showed pandas 'partially initialized', from Python's import deadlock detection)."""
+    from bench.harness import serve_app
+
+    pages = ["finetune_lab", "activations_lab", "freeze_lab", "case_studies", ""]
+
+    async def scenario(url: str) -> None:
+        students = await _students(url, len(pages))
+        try:
+            await asyncio.gather(*(s.open(p) for s, p in zip(students, pages)))
+            for student, page in zip(students, pages):
+                shown = [e.exception.message for e in student.elements if e.WhichOneof("type") == "exception"]
+                assert not shown, (page, shown)
+            assert students[0].widget_id("finetune.train")  # the Fine-tune Lab reached its Train button
+        finally:
+            for student in students:
+                await student.close()
+
+    with serve_app({"EXPLORER_WARM_UP": "1", "EXPLORER_WORKERS": "local", "TF_CPP_MIN_LOG_LEVEL": "2"}) as (_, url):
+        _run(lambda: scenario(url))
