@@ -74,7 +74,8 @@ def infer(model: keras.Model, images: np.ndarray) -> np.ndarray:
     x = images.astype(np.float32)
     forward = _COMPILED.get(model)
     if forward is None:
-        forward = tf.function(lambda batch: model(batch, training=False),
+        held = weakref.ref(model)  # the function must not keep its model alive: the entry goes with the model
+        forward = tf.function(lambda batch: held()(batch, training=False),
                               input_signature=[tf.TensorSpec((None, *x.shape[1:]), tf.float32)])
         _COMPILED[model] = forward
     per = max(1, _CHUNK_PIXELS // max(1, int(np.prod(x.shape[1:3]))))

@@ -65,6 +65,25 @@ def test_infer_gives_predicts_numbers_in_chunks(monkeypatch: pytest.MonkeyPatch)
                                rtol=1e-5, atol=1e-6)
 
 
+def test_infer_keeps_no_model_alive_after_its_run() -> None:
+    """A worker trains many runs: each run's compiled forward pass must go with its model."""
+    import gc
+    import weakref
+
+    from explorer.training import model as model_module
+
+    def one_run() -> weakref.ref:
+        inputs = keras.Input((8,))
+        model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+        model_module.infer(model, np.ones((3, 8), np.float32))
+        assert model in model_module._COMPILED
+        return weakref.ref(model)
+
+    gone = [one_run() for _ in range(3)]
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None, None]
+
+
 def test_feature_extraction_runs_the_backbone_once(monkeypatch: pytest.MonkeyPatch, built: dict) -> None:
     calls: list[int] = []
     original = run_module.extract_features
