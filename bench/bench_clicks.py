@@ -132,7 +132,6 @@ def activations_lab(page, url: str, repeat: int, results: dict[str, list[float]]
         times.append(timed(page, click_at(page, choice), title))
 
 
-
 def convolution_lab(page, url: str, repeat: int, results: dict[str, list[float]]) -> None:
     page.goto(f"{url}/convolution_lab")
     idle(page)
@@ -147,7 +146,6 @@ def convolution_lab(page, url: str, repeat: int, results: dict[str, list[float]]
         times.append(timed(page, lambda: page.keyboard.press(key), title))
 
 
-
 def detection(page, url: str, repeat: int, results: dict[str, list[float]]) -> None:
     page.goto(f"{url}/detection_basics")
     idle(page)
@@ -159,7 +157,6 @@ def detection(page, url: str, repeat: int, results: dict[str, list[float]]) -> N
         idle(page)
         thumb.focus()
         times.append(timed(page, lambda: page.keyboard.press(key), *metric("IoU")))
-
 
 
 LABS = {lab.__name__: lab for lab in (freeze_lab, activations_lab, convolution_lab, detection)}
