@@ -62,55 +62,70 @@ if spec.weights_source == "keras-cache" and not spec.pretrained_available:
         except ExplorerInputError as exc:
             show_error(exc)
 
-# Per-layer toggles on top of the plan; a new plan (or backbone) starts from a clean slate.
-planned = plan_flags(table, plan)
-editor_key = f"{keys.LAYERS}.{spec.id}.{table.input_size}.{plan}"
-start_flags, flags = keys.layer_flags(planned, editor_key)
-counts = count_parameters(table, flags, head)
-delta = keys.counts_delta(counts, opened)
+# The counts, the chart and the layer table rerun on their own (a fragment): a click on a layer
+# redraws them, not the sidebar. The sidebar's widgets rerun the whole page.
+@st.fragment
+def counts_and_layers() -> None:
+    state.follow()
+    # Per-layer toggles on top of the plan; a new plan (or backbone) starts from a clean slate.
+    planned = plan_flags(table, plan)
+    editor_key = f"{keys.LAYERS}.{spec.id}.{table.input_size}.{plan}"
+    start_flags, flags = keys.layer_flags(planned, editor_key)
+    counts = count_parameters(table, flags, head)
+    delta = keys.counts_delta(counts)
 
-for col, label, field in zip(st.columns(3), [_("Total"), _("Trainable"), _("Non-trainable")],
-                             ["total", "trainable", "non_trainable"]):
-    change = getattr(delta, field) if delta else 0
-    col.metric(label, f"{getattr(counts, field):,}", f"{change:+,}" if change else None,
-               delta_color="normal" if field == "trainable" else "off", border=True)
+    for col, label, field in zip(st.columns(3), [_("Total"), _("Trainable"), _("Non-trainable")],
+                                 ["total", "trainable", "non_trainable"]):
+        change = getattr(delta, field) if delta else 0
+        col.metric(label, f"{getattr(counts, field):,}", f"{change:+,}" if change else None,
+                   delta_color="normal" if field == "trainable" else "off", border=True)
 
-st.caption(_("The arrows show the change made by your last click."))
-chart, compare = st.columns([3, 2])
-head_rows = head_layers(table.feature_shape, head, len(table.layers))
-chart.plotly_chart(parameters_figure(table, flags, head_rows), width="stretch", theme=None, key="freeze.chart")
-with compare:
-    both = {k: count_parameters(table, flags, HeadConfig(k, head.hidden, head.dropout, head.outputs))
-            for k in ("flatten", "gap")}
-    st.markdown(
-        "#### Flatten vs GAP\n" + _("on the {shape} feature map").format(shape="x".join(map(str, table.feature_shape)))
-        + "\n\n| | " + _("head") + " | " + _("total") + " |\n|---|---:|---:|\n"
-        + "".join(f"| **{k.upper()}** | {c.head_params:,} | {c.total:,} |\n" for k, c in both.items())
-        + "\n" + _("Flatten's head is **{ratio}x** GAP's.").format(
-            ratio=f"{both['flatten'].head_params / both['gap'].head_params:,.1f}")
-    )
+    st.caption(_("The arrows show the change made by your last click."))
+    chart, compare = st.columns([3, 2])
+    head_rows = head_layers(table.feature_shape, head, len(table.layers))
+    chart.plotly_chart(parameters_figure(table, flags, head_rows), width="stretch", theme=None,
+                       key="freeze.chart")
+    with compare:
+        both = {k: count_parameters(table, flags, HeadConfig(k, head.hidden, head.dropout, head.outputs))
+                for k in ("flatten", "gap")}
+        shape = "x".join(map(str, table.feature_shape))
+        st.markdown(
+            "#### Flatten vs GAP\n" + _("on the {shape} feature map").format(shape=shape)
+            + "\n\n| | " + _("head") + " | " + _("total") + " |\n|---|---:|---:|\n"
+            + "".join(f"| **{k.upper()}** | {c.head_params:,} | {c.total:,} |\n" for k, c in both.items())
+            + "\n" + _("Flatten's head is **{ratio}x** GAP's.").format(
+                ratio=f"{both['flatten'].head_params / both['gap'].head_params:,.1f}")
+        )
 
-layers_tab, code_tab = st.tabs([_("Layers: toggle trainable"), _("Show the Keras code")])
-with layers_tab:
-    frame = pd.DataFrame(
-        {
-            "index": [l.index for l in table.layers],
-            "name": [l.name for l in table.layers],
-            "type": [l.type for l in table.layers],
-            "output shape": ["x".join(str(d) for d in l.output_shape[1:]) for l in table.layers],
-            "params": [l.params for l in table.layers],
-            "trainable": list(start_flags),
-        }
-    )
-    st.data_editor(frame, key=editor_key, hide_index=True, width="stretch", height=420,
-                   disabled=["index", "name", "type", "output shape", "params"],
-                   column_config={"index": _("index"), "name": _("name"), "type": _("type"),
-                                  "output shape": _("output shape"),
-                                  "params": st.column_config.NumberColumn(_("params"), format="localized"),
-                                  "trainable": st.column_config.CheckboxColumn(_("trainable"))})
-    st.caption(_("BatchNormalization moving statistics never train, even in a trainable layer; "
-                 "the head always trains."))
-with code_tab:
-    code = generate_keras_code(table, head, plan, flags)
-    st.code(code, language="python")
-    st.download_button(_("Download as .py"), code, file_name=f"freeze_{spec.id}.py", key="freeze.code_download")
+    # The code is written only while its tab is open: a click on a layer does not rebuild it (or redraw it).
+    layers_tab, code_tab = st.tabs([_("Layers: toggle trainable"), _("Show the Keras code")], key=keys.TAB,
+                                   on_change="rerun")
+    with layers_tab:
+        frame = pd.DataFrame(
+            {
+                "index": [l.index for l in table.layers],
+                "name": [l.name for l in table.layers],
+                "type": [l.type for l in table.layers],
+                "output shape": ["x".join(str(d) for d in l.output_shape[1:]) for l in table.layers],
+                "params": [l.params for l in table.layers],
+                "trainable": list(start_flags),
+            }
+        )
+        st.data_editor(frame, key=editor_key, hide_index=True, width="stretch", height=420,
+                       disabled=["index", "name", "type", "output shape", "params"],
+                       column_config={"index": _("index"), "name": _("name"), "type": _("type"),
+                                      "output shape": _("output shape"),
+                                      "params": st.column_config.NumberColumn(_("params"), format="localized"),
+                                      "trainable": st.column_config.CheckboxColumn(_("trainable"))})
+        st.caption(_("BatchNormalization moving statistics never train, even in a trainable layer; "
+                     "the head always trains."))
+    if code_tab.open:
+        with code_tab:
+            code = generate_keras_code(table, head, plan, flags)
+            st.code(code, language="python")
+            st.download_button(_("Download as .py"), code, file_name=f"freeze_{spec.id}.py",
+                               key="freeze.code_download")
+
+
+keys.note_opened(opened)
+counts_and_layers()

@@ -24,14 +24,14 @@ EDIT_CONFIG = {"edits": {"shapePosition": True}, "displayModeBar": False, "scrol
 """Plotly's config for a figure whose boxes (its layout shapes) are dragged and resized on the chart."""
 
 
-def _rect(fig: go.Figure, box: Box, color: str, name: str, dash: str = "solid", fill: str | None = None,
-          width: float = 3) -> None:
+def _rect(box: Box, color: str, name: str, dash: str = "solid", fill: str | None = None,
+          width: float = 3) -> go.Scatter:
     """A box that stays put: a closed line (a trace; only shapes can be dragged)."""
-    fig.add_trace(go.Scatter(
+    return go.Scatter(
         x=[box.x1, box.x2, box.x2, box.x1, box.x1], y=[box.y1, box.y1, box.y2, box.y2, box.y1], mode="lines",
         name=name, line={"color": color, "width": width, "dash": dash}, fill="toself" if fill else None,
         fillcolor=fill, hovertemplate=f"{name}: ({box.x1:g}, {box.y1:g}) - ({box.x2:g}, {box.y2:g})<extra></extra>",
-    ))
+    )
 
 
 def _shape(box: Box, color: str, name: str, label: str, fill: str, dash: str = "solid",
@@ -43,14 +43,18 @@ def _shape(box: Box, color: str, name: str, label: str, fill: str, dash: str = "
             "label": {"text": label, "textposition": "top left", "font": {"color": color, "size": TEXT_SIZE}}}
 
 
-def _image_axes(fig: go.Figure, size: float) -> None:
-    """Axes that span the image exactly: x from 0 at the left, y from 0 at the top, growing down."""
+def _image_layout(size: float) -> dict:
+    """Axes that span the image exactly: x from 0 at the left, y from 0 at the top, growing down.
+
+    The figures here are built from whole dicts in one go: each later `update_*` call on a figure
+    costs Plotly a merge and a relayout (several ms a call), and the page rebuilds its figures
+    on every move of a box."""
     ticks = {"tickvals": [size * i / 5 for i in range(6)], "fixedrange": True, "zeroline": False,
              "showgrid": True, "mirror": True, "showline": True, "linecolor": MUTED, "ticks": "outside"}
-    fig.update_xaxes(range=[0, size], title="x", constrain="domain", side="top", **ticks)
-    fig.update_yaxes(range=[size, 0], title=_("y (down, as in images)"), scaleanchor="x", scaleratio=1,
-                     constrain="domain", **ticks)
-    fig.update_layout(dragmode=False)  # a drag moves a box, never zooms
+    return {"xaxis": {"range": [0, size], "title": "x", "constrain": "domain", "side": "top", **ticks},
+            "yaxis": {"range": [size, 0], "title": _("y (down, as in images)"), "scaleanchor": "x", "scaleratio": 1,
+                      "constrain": "domain", **ticks},
+            "dragmode": False}  # a drag moves a box, never zooms
 
 
 def _top_title(text: str) -> dict:
@@ -61,52 +65,52 @@ def _top_title(text: str) -> dict:
 def iou_figure(a: Box, b: Box, overlap: Overlap, size: float = 100) -> go.Figure:
     """Two boxes (layout shapes 0 and 1: draggable with EDIT_CONFIG), their intersection shaded,
     and the IoU in the title."""
-    fig = go.Figure()
-    if overlap.intersection_box is not None:
-        _rect(fig, overlap.intersection_box, GREEN, _("intersection"), fill=tint(GREEN, 0.45), width=1)
-    fig.update_layout(shapes=[_shape(a, BLUE, _("box A"), "A", tint(BLUE, 0.12), legend=True),
-                              _shape(b, VERMILION, _("box B"), "B", tint(VERMILION, 0.12), legend=True)])
+    traces = ([_rect(overlap.intersection_box, GREEN, _("intersection"), fill=tint(GREEN, 0.45), width=1)]
+              if overlap.intersection_box is not None else [])
     title = (f"IoU = {overlap.intersection:g} / {overlap.union:g} = <b>{overlap.iou:.3f}</b>"
              if overlap.union else _("IoU = 0 (both boxes are empty)"))
-    _image_axes(fig, size)
-    fig.update_layout(height=540, margin=_IMAGE_MARGIN, title=_top_title(title), showlegend=True,
-                      legend={"orientation": "h", "y": -0.04, "yanchor": "top"})
-    return apply_style(fig)
+    return apply_style(go.Figure(traces, {
+        **_image_layout(size),
+        "shapes": [_shape(a, BLUE, _("box A"), "A", tint(BLUE, 0.12), legend=True),
+                   _shape(b, VERMILION, _("box B"), "B", tint(VERMILION, 0.12), legend=True)],
+        "height": 540, "margin": _IMAGE_MARGIN, "title": _top_title(title), "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.04, "yanchor": "top"},
+    }))
 
 
 def detection_figure(ground_truth: Sequence[Box], detections: Sequence[Detection], matches: Sequence[Match],
                      size: float = 100) -> go.Figure:
     """Ground truth (green, fixed) and detections (layout shape i is detection i, draggable with
     EDIT_CONFIG; hits in the highlight colour, misses grey) with their names and scores."""
-    fig = go.Figure()
     verdict = {m.detection: m for m in matches}
-    labels = []
+    traces, labels = [], []
     for i, box in enumerate(ground_truth):
-        _rect(fig, box, GROUND_TRUTH, _("ground truth {i}").format(i=i), width=4)
+        traces.append(_rect(box, GROUND_TRUTH, _("ground truth {i}").format(i=i), width=4))
         labels.append({"x": box.x1, "y": box.y2, "text": f"GT{i}", "showarrow": False, "xanchor": "left",
                        "yanchor": "top", "font": {"color": GROUND_TRUTH, "size": TEXT_SIZE}})
     shapes = []
     for i, det in enumerate(detections):
         color = HIT if verdict[i].hit else MISS
         shapes.append(_shape(det.box, color, f"P{i}", f"P{i} {det.score:.2f}", tint(color, 0.06), dash="dash"))
-    _image_axes(fig, size)
-    fig.update_layout(height=540, margin=_IMAGE_MARGIN, showlegend=False, annotations=labels, shapes=shapes,
-                      title=_top_title(_("Green: ground truth.<br>Dashed: predictions (orange = hit)")))
-    return apply_style(fig)
+    return apply_style(go.Figure(traces, {
+        **_image_layout(size), "height": 540, "margin": _IMAGE_MARGIN, "showlegend": False, "annotations": labels,
+        "shapes": shapes, "title": _top_title(_("Green: ground truth.<br>Dashed: predictions (orange = hit)")),
+    }))
 
 
 def pr_figure(curves: Mapping[float, PrecisionRecall]) -> go.Figure:
     """Precision against recall per IoU threshold: the raw points and the interpolated curve whose area is AP."""
-    fig = go.Figure()
+    traces = []
     for (threshold, pr), color in zip(curves.items(), (BLUE, VERMILION, GREEN)):
         recall = [0.0, *pr.recall]
-        fig.add_trace(go.Scatter(x=recall, y=[pr.interpolated[0], *pr.interpolated], mode="lines",
+        traces.append(go.Scatter(x=recall, y=[pr.interpolated[0], *pr.interpolated], mode="lines",
                                  line={"shape": "vh", "color": color, "width": 3}, fill="tozeroy",
                                  fillcolor=tint(color, 0.12), name=f"IoU {threshold:.2f}: AP = {pr.ap:.3f}"))
-        fig.add_trace(go.Scatter(x=pr.recall, y=pr.precision, mode="markers", marker={"color": color, "size": 11},
-                                 showlegend=False, hovertemplate=_("recall %{x:.2f}, precision %{y:.2f}") + "<extra></extra>"))
-    fig.update_xaxes(title=_("recall"), range=[0, 1.05])
-    fig.update_yaxes(title=_("precision"), range=[0, 1.05])
-    fig.update_layout(height=400, margin=_MARGIN, title=_("Precision-recall, all-point interpolated (area = AP)"),
-                      legend={"orientation": "h", "y": -0.22})
-    return apply_style(fig)
+        traces.append(go.Scatter(x=pr.recall, y=pr.precision, mode="markers", marker={"color": color, "size": 11},
+                                 showlegend=False,
+                                 hovertemplate=_("recall %{x:.2f}, precision %{y:.2f}") + "<extra></extra>"))
+    return apply_style(go.Figure(traces, {
+        "xaxis": {"title": _("recall"), "range": [0, 1.05]}, "yaxis": {"title": _("precision"), "range": [0, 1.05]},
+        "height": 400, "margin": _MARGIN, "title": _("Precision-recall, all-point interpolated (area = AP)"),
+        "legend": {"orientation": "h", "y": -0.22},
+    }))

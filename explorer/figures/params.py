@@ -61,7 +61,10 @@ def parameters_figure(
     labels = [bar.label for bar in bars] + [_("head: {name}").format(name=layer.name) for layer in head]
     pad = [0] * len(head)
     hover = "%{x}<br>" + _("%{y:,} parameters") + "<extra>%{fullData.name}</extra>"
-    fig = go.Figure(
+    grouped = len(bars) < sum(1 for layer in table.layers if layer.params)
+    # One constructor call with the whole layout: a later update_layout costs Plotly a merge and a
+    # relayout, and the Freeze Lab rebuilds this figure on every click.
+    return apply_style(go.Figure(
         [
             go.Bar(name=_("frozen"), x=labels, y=[b.frozen for b in bars] + pad,
                    marker_color=FROZEN, hovertemplate=hover),
@@ -69,17 +72,16 @@ def parameters_figure(
                    marker_color=TRAINABLE, hovertemplate=hover),
             go.Bar(name=_("new head (trainable)"), x=labels, y=[0] * len(bars) + [l.params for l in head],
                    marker_color=HEAD, hovertemplate=hover),
-        ]
-    )
-    grouped = len(bars) < sum(1 for layer in table.layers if layer.params)
-    fig.update_layout(
-        barmode="stack",
-        title={"text": _("Parameters per block") if grouped else _("Parameters per layer"), "x": 0, "y": 0.98},
-        height=430,
-        margin={"l": 80, "r": 10, "t": 80, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        yaxis={"title": _("parameters"), "tickformat": ".3s"},
-        xaxis={"showgrid": False, "tickangle": -45, "tickfont": {"size": SMALL_SIZE if len(labels) > 25 else TEXT_SIZE}},
-        bargap=0.15,
-    )
-    return apply_style(fig)
+        ],
+        {
+            "barmode": "stack",
+            "title": {"text": _("Parameters per block") if grouped else _("Parameters per layer"), "x": 0, "y": 0.98},
+            "height": 430,
+            "margin": {"l": 80, "r": 10, "t": 80, "b": 10},
+            "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+            "yaxis": {"title": _("parameters"), "tickformat": ".3s"},
+            "xaxis": {"showgrid": False, "tickangle": -45,
+                      "tickfont": {"size": SMALL_SIZE if len(labels) > 25 else TEXT_SIZE}},
+            "bargap": 0.15,
+        },
+    ))

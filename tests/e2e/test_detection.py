@@ -81,6 +81,25 @@ def test_drag_box_b_and_the_iou_follows(small_page, app_url):
     expect(page.locator(".st-key-detect-iou_chart .gtitle")).to_contain_text(f"{expected:.3f}", timeout=30_000)
     window_screenshot(page, "detect-iou_chart", "detection_dragged_box")
 
+    # A key press on a slider: the playground reruns on its own (a fragment), and still writes its
+    # boxes into the link; the address opens the same boxes in a new tab, and the page keeps them
+    # when the user comes back.
+    page.locator(".st-key-detect-b_y").get_by_role("slider").nth(1).press("ArrowRight")
+    expect(page.locator(".st-key-detect-b_y").get_by_role("slider").nth(1)).to_have_attribute("aria-valuetext", "76")
+    expected = iou(Box(10, 20, 60, 70), Box(bx[0], 25, bx[1], 76)).iou
+    expect(metric(page, "IoU").first).to_have_text(f"{expected:.3f}", timeout=30_000)
+    expect(page).to_have_url(re.compile(rf"[?&]b_x={bx[0]}-{bx[1]}&b_y=25-76(&|$)"), timeout=30_000)
+    other = page.context.new_page()
+    other.goto(page.url)
+    wait_for_idle(other)
+    expect(metric(other, "IoU").first).to_have_text(f"{expected:.3f}", timeout=60_000)
+    other.close()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Glossary").click()
+    wait_for_idle(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Detection Basics").click()
+    wait_for_idle(page)
+    expect(metric(page, "IoU").first).to_have_text(f"{expected:.3f}", timeout=60_000)
+
 
 def test_drag_a_prediction_and_the_ap_follows(small_page, app_url):
     page = small_page
@@ -98,6 +117,7 @@ def test_drag_a_prediction_and_the_ap_follows(small_page, app_url):
     assert float(ap_75.text_content()) > 0.467
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     window_screenshot(page, "detect-scene", "detection_dragged_prediction")
+    expect(page).to_have_url(re.compile(r"[?&]preds="), timeout=30_000)  # written by the section's own rerun
 
     # Put them back: the worked example's AP again.
     page.locator(".st-key-detect-reset button").click()

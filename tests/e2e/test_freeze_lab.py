@@ -39,10 +39,26 @@ def test_vgg16_walkthrough_with_the_mouse(page, app_url):
     # The grid is a canvas: rows are ~39 px at the theme's 18 px font, the checkbox sits in
     # the middle of the last column (~195 px wide).
     row_height = 39
-    page.mouse.click(box["x"] + box["width"] - 97, box["y"] + row_height * 2.5)
+    checkbox = (box["x"] + box["width"] - 97, box["y"] + row_height * 2.5)
+    page.mouse.click(*checkbox)
     expect_metric(page, "Trainable", f"{526_337 + 3 * 2_359_808 + 1_792:,}")
     wait_for_idle(page)
     screenshot(page, "freeze_lab_toggle")
+    # The counts and the table rerun on their own (a fragment): the arrow still shows the click, and
+    # the link still carries the toggled layer (index 1).
+    trainable = page.locator("[data-testid='stMetric']").filter(has_text=re.compile("^Trainable"))
+    expect(trainable.locator("[data-testid='stMetricDelta']")).to_contain_text("+1,792")
+    expect(page).to_have_url(re.compile(r"[?&]layers=1(&|$)"))
+    page.mouse.click(*checkbox)  # and off again
+    expect_metric(page, "Trainable", f"{526_337 + 3 * 2_359_808:,}")
+    expect(trainable.locator("[data-testid='stMetricDelta']")).to_contain_text("1,792")
+    expect(page).not_to_have_url(re.compile(r"[?&]layers="))
+
+    # The Keras code is written when its tab is opened, and follows the page.
+    page.get_by_role("tab", name="Show the Keras code").click()
+    code = page.locator("[data-testid='stCode']").first
+    expect(code).to_contain_text("base.layers[:-4]", timeout=60_000)
+    expect(code).to_contain_text("GlobalAveragePooling2D")
 
 
 def test_resnet50_stays_usable(page, app_url):

@@ -78,8 +78,21 @@ def delta_of(at: AppTest, label: str) -> int:
 
 
 def keras_code(at: AppTest) -> str:
+    """The code under the "Show the Keras code" tab, opened (it is written only while open)."""
+    if keys.TAB not in at.session_state or at.session_state[keys.TAB] != "Show the Keras code":
+        at.session_state[keys.TAB] = "Show the Keras code"
+        rerun(at)
     (block,) = [c for c in at.code if c.language == "python"]
     return block.value
+
+
+def test_the_keras_code_is_written_only_while_its_tab_is_open():
+    at = open_page()
+    assert not [c for c in at.code if c.language == "python"]  # the layer table's tab is the one open
+
+    assert "keras.applications.VGG16(" in keras_code(at)
+    rerun(at.radio(key=keys.HEAD).set_value("gap"))  # it stays open, and follows the page
+    assert "GlobalAveragePooling2D" in keras_code(at)
 
 
 def test_default_view_shows_the_notes_vgg16_counts():

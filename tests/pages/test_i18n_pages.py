@@ -62,12 +62,19 @@ ENGLISH = {
     "app_pages/lessons.py": ["Lessons", "Freezing VGG16", "Lecture note 1", "CNN fundamentals", "Start"],
 }
 # Labels that read the same in both languages (names, code, numbers) never count as left-over English.
+LAZY_TABS = {"app_pages/freeze_lab.py": ("freeze.tab", "Show the Keras code")}
+"""Tabs whose content is built only while open (page -> the tabs' key, the tab to open): opened too."""
 
 
 def _run(page: str, language: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params["lang"] = language
     at.switch_page(page)
+    if page in LAZY_TABS:
+        from explorer.i18n import translations
+
+        key, label = LAZY_TABS[page]
+        at.session_state[key] = translations(language).gettext(label)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

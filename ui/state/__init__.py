@@ -177,6 +177,23 @@ class PageState:
                 _link_notice(ignored)
         return opened
 
+    def follow(self) -> None:
+        """Keep what the widgets show now and put it in the address bar: first thing in a
+        fragment (`st.fragment`), whose own reruns run only its body, never `start`. A widget
+        in a fragment redraws only that part of the page when it changes (a slider's move does
+        not rebuild the page's other charts); this keeps such a change in the page's kept state
+        and its link, as `start` does for a full run. Widget keys are not written: the browser
+        keeps the key presses it has not sent yet."""
+        ss = st.session_state
+        kept = ss.get(self._kept)
+        if kept is None:
+            kept = ss[self._kept] = {}
+        for f in self.fields:
+            if f.key in ss:
+                kept[f.name] = ss[f.key]
+        if ss.get(_CURRENT) == self.page:
+            self._write_link(ss)
+
     def _read_link(self, ss: MutableMapping[str, Any], opened: bool) -> list[str]:
         """Load the address bar's values when they changed outside the page; the names refused."""
         query = _query_params()

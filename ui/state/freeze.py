@@ -27,7 +27,10 @@ PRESET = "freeze.preset"
 LAYERS = "freeze.layers"
 """Prefix of the per-layer editor's key: f"{LAYERS}.{backbone}.{size}.{plan}" (a new plan, a new editor)."""
 DOWNLOAD = "freeze.download"
+TAB = "freeze.tab"
+"""The tabs under the chart (the layer table, the Keras code): only the open one is built."""
 _LAST = "freeze._last_counts"
+_OPENED = "freeze._opened"
 _EDITOR_BASE = "freeze._editor_base"
 
 
@@ -74,11 +77,17 @@ def layer_flags(planned: tuple[bool, ...], editor_key: str) -> tuple[tuple[bool,
     return base[1], flags
 
 
-def counts_delta(counts: ParamCounts, opened: bool) -> ParamCounts | None:
+def note_opened(opened: bool) -> None:
+    """Say, in a run of the whole page, whether the page has just been opened (`PageState.start`).
+    The counts rerun on their own (a fragment) and read it once: their own reruns are clicks."""
+    st.session_state[_OPENED] = opened
+
+
+def counts_delta(counts: ParamCounts) -> ParamCounts | None:
     """The change made by the last click on the page (kept across reruns that change nothing);
     none when the page has just been opened."""
     last, delta = st.session_state.get(_LAST, (None, None))
-    if opened:
+    if st.session_state.pop(_OPENED, False):
         delta = None
     elif last is not None and last != counts:
         delta = ParamCounts(*(now - before for now, before in zip(astuple(counts), astuple(last))))
