@@ -7,6 +7,8 @@ that hides the output cells not computed yet. So even a few hundred frames stay 
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -135,6 +137,17 @@ def _frame_traces(g: ConvGeometry, step: int) -> tuple[dict, dict, dict]:
     return dict(type="scatter", x=wx, y=wy), dict(type="scatter", x=cx, y=cy), dict(type="scatter", x=px, y=py)
 
 
+@functools.lru_cache(maxsize=64)
+def _panels(widths: tuple[int, ...], titles: tuple[str, ...]) -> str:
+    """Side-by-side panels' layout (make_subplots' axis domains and titles), as JSON. Making the
+    subplots costs Plotly ~20 ms, and the lab draws a figure at every step of its player."""
+    fig = make_subplots(rows=1, cols=len(widths), column_widths=list(widths), subplot_titles=list(titles),
+                        horizontal_spacing=0.05)
+    layout = fig.layout.to_plotly_json()
+    layout.pop("template", None)
+    return json.dumps(layout)
+
+
 def _sliding_figure(
     padded: np.ndarray,
     pad_mask: np.ndarray,
@@ -150,9 +163,7 @@ def _sliding_figure(
     panels = [_("Input (padding shaded)")] + ([_("Kernel")] if kernel is not None else []) + [output_title]
     widths = [padded.shape[1]] + ([max(kernel.shape[1], 2)] if kernel is not None else []) + [max(output.shape[1], 2)]
     n = len(panels)
-    fig = make_subplots(
-        rows=1, cols=n, column_widths=widths, subplot_titles=panels, horizontal_spacing=0.05
-    )
+    traces: list[tuple[go.Heatmap | go.Scatter, int]] = []  # (trace, its panel), drawn in this order
     real = np.where(pad_mask, np.nan, padded)
     finite = real[np.isfinite(real)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -163,54 +174,59 @@ def _sliding_figure(
     plot_height = min(max(padded.shape[0], output.shape[0]) * cell, 400 if animate else 520)
     cell = min(cell, plot_height / padded.shape[0])
     text_font = dict(size=int(min(max(cell * 0.5, 10), 20)), color=INK)
-    fig.add_trace(go.Heatmap(z=real, text=_texts(real), texttemplate="%{text}", textfont=text_font,
-                             colorscale=INPUT_SCALE, zmin=lo, zmax=hi, showscale=False, xgap=2, ygap=2,
-                             hoverinfo="skip"), 1, 1)
+    traces.append((go.Heatmap(z=real, text=_texts(real), texttemplate="%{text}", textfont=text_font,
+                              colorscale=INPUT_SCALE, zmin=lo, zmax=hi, showscale=False, xgap=2, ygap=2,
+                              hoverinfo="skip"), 1))
     pad_z = np.where(pad_mask, 0.0, np.nan)
     pad_text = [[pad_label if m else "" for m in row] for row in pad_mask]
-    fig.add_trace(go.Heatmap(z=pad_z, text=pad_text, texttemplate="%{text}",
-                             textfont=dict(size=text_font["size"] - 2, color=MUTED), colorscale=PAD_SCALE,
-                             showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1, 1)
+    traces.append((go.Heatmap(z=pad_z, text=pad_text, texttemplate="%{text}",
+                              textfont=dict(size=text_font["size"] - 2, color=MUTED), colorscale=PAD_SCALE,
+                              showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1))
     (top, bottom), (left, right) = g.pads
     if top or bottom or left or right:  # dashed border around the real input
         x, y = _rect(top, left, padded.shape[0] - bottom, padded.shape[1] - right)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=MUTED, width=2, dash="dash"),
-                                 hoverinfo="skip"), 1, 1)
+        traces.append((go.Scatter(x=x, y=y, mode="lines", line=dict(color=MUTED, width=2, dash="dash"),
+                                  hoverinfo="skip"), 1))
     if kernel is not None:
         kmax = float(np.abs(kernel).max()) or 1.0
-        fig.add_trace(go.Heatmap(z=kernel, text=_texts(kernel), texttemplate="%{text}", textfont=text_font,
-                                 colorscale=DIVERGING, zmin=-kmax, zmax=kmax, showscale=False, xgap=2, ygap=2,
-                                 hoverinfo="skip"), 1, 2)
+        traces.append((go.Heatmap(z=kernel, text=_texts(kernel), texttemplate="%{text}", textfont=text_font,
+                                  colorscale=DIVERGING, zmin=-kmax, zmax=kmax, showscale=False, xgap=2, ygap=2,
+                                  hoverinfo="skip"), 2))
         x, y = _rect(0, 0, kernel.shape[0], kernel.shape[1])
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 1, 2)
+        traces.append((go.Scatter(x=x, y=y, mode="lines", line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 2))
     omax = float(np.abs(output).max()) or 1.0
     out_scale = DIVERGING if output.min() < 0 else INPUT_SCALE
-    fig.add_trace(go.Heatmap(z=output, text=_texts(output), texttemplate="%{text}", textfont=text_font,
-                             colorscale=out_scale, zmin=-omax if output.min() < 0 else float(output.min()),
-                             zmax=omax, showscale=False, xgap=2, ygap=2, hoverinfo="skip"), 1, n)
+    traces.append((go.Heatmap(z=output, text=_texts(output), texttemplate="%{text}", textfont=text_font,
+                              colorscale=out_scale, zmin=-omax if output.min() < 0 else float(output.min()),
+                              zmax=omax, showscale=False, xgap=2, ygap=2, hoverinfo="skip"), n))
     window, cell, cover = (go.Scatter(t) for t in _frame_traces(g, step))
-    fig.add_trace(window.update(mode="lines", fill="toself", fillcolor=tint(HIGHLIGHT, 0.18),
-                                line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 1, 1)
-    fig.add_trace(cover.update(mode="lines", fill="toself", fillcolor=BACKGROUND, line=dict(width=0),
-                               hoverinfo="skip"), 1, n)
+    traces.append((window.update(mode="lines", fill="toself", fillcolor=tint(HIGHLIGHT, 0.18),
+                                 line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 1))
+    traces.append((cover.update(mode="lines", fill="toself", fillcolor=BACKGROUND, line=dict(width=0),
+                                hoverinfo="skip"), n))
     gx, gy = _grid_lines(g.output_shape)
-    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip"), 1, n)
-    fig.add_trace(cell.update(mode="lines", line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), 1, n)
-    moving = [len(fig.data) - 4, len(fig.data) - 3, len(fig.data) - 1]  # window, cover, cell
+    traces.append((go.Scatter(x=gx, y=gy, mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip"), n))
+    traces.append((cell.update(mode="lines", line=dict(color=HIGHLIGHT, width=4), hoverinfo="skip"), n))
+    moving = [len(traces) - 4, len(traces) - 3, len(traces) - 1]  # window, cover, cell
 
+    layout = json.loads(_panels(tuple(widths), tuple(panels)))
     for i in range(1, n + 1):
-        anchor = "x" if i == 1 else f"x{i}"
-        fig.update_xaxes(visible=False, constrain="domain", row=1, col=i)
-        fig.update_yaxes(visible=False, autorange="reversed", scaleanchor=anchor, scaleratio=1,
-                         constrain="domain", row=1, col=i)
-    fig.update_annotations(font=dict(size=TITLE_SIZE))
-    fig.update_layout(
-        showlegend=False,
-        height=int(max(plot_height, 240)) + (95 + 85 if animate else 95 + 20),
-        margin=dict(l=10, r=10, t=95, b=20 if not animate else 85),
-        title=dict(text=captions[step], x=0.01, xanchor="left", yref="container", y=0.93, yanchor="top",
-                   font=dict(size=LARGE_SIZE)),
-    )
+        suffix = "" if i == 1 else str(i)
+        layout[f"xaxis{suffix}"].update(visible=False, constrain="domain")
+        layout[f"yaxis{suffix}"].update(visible=False, autorange="reversed", scaleanchor=f"x{suffix}", scaleratio=1,
+                                        constrain="domain")
+    for title in layout["annotations"]:
+        title["font"] = {**title.get("font", {}), "size": TITLE_SIZE}
+    for trace, panel in traces:
+        trace.update(xaxis=f"x{panel if panel > 1 else ''}", yaxis=f"y{panel if panel > 1 else ''}")
+    fig = go.Figure([trace for trace, _panel in traces], {
+        **layout,
+        "showlegend": False,
+        "height": int(max(plot_height, 240)) + (95 + 85 if animate else 95 + 20),
+        "margin": dict(l=10, r=10, t=95, b=20 if not animate else 85),
+        "title": dict(text=captions[step], x=0.01, xanchor="left", yref="container", y=0.93, yanchor="top",
+                      font=dict(size=LARGE_SIZE)),
+    })
     if animate:
         _add_frames(fig, g, captions, moving, step)
     return apply_style(fig)

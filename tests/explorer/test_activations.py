@@ -382,6 +382,40 @@ def test_feature_grid_shows_the_most_active_channels_in_order(cat_activations):
     assert len(tiny.layout.annotations) == 3  # never more tiles than channels
 
 
+def _picture(source: str) -> np.ndarray:
+    """The RGB pixels of a figure's data-URI image, as the browser decodes them."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB"))
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_feature_grid_picture_draws_each_map_through_the_colour_scale(shared):
+    from explorer.figures.activations import colorize, feature_grid_figure
+
+    # Two 7x7 maps: channel 0 a ramp 0..48, channel 1 the ramp x 2 (shown first: the most active).
+    ramp = np.arange(49, dtype=np.float32).reshape(7, 7)
+    output = np.stack([ramp, 2 * ramp], axis=-1)
+    fig = feature_grid_figure(output, np.array([1, 0]), 2, shared, layer=None)
+    pixels = _picture(fig.data[0].source)
+    # 7x7 maps are enlarged by whole pixels (x14 = 98 px) under a 22 px label band, 6 px apart.
+    band, side, gap = 22, 98, 6
+    assert pixels.shape[:2] == (band + side + gap, 2 * (side + gap))
+    first, second = (pixels[band:band + side, c * (side + gap): c * (side + gap) + side] for c in (0, 1))
+    low, high = (0.0, 96.0) if shared else (0.0, 1.0)
+    for tile, values in ((first, 2 * ramp), (second, ramp)):
+        values = values if shared else values / values.max()
+        expected = np.repeat(np.repeat(colorize(values, low, high), 14, axis=0), 14, axis=1)
+        # 255 levels of the scale: at most one level (a few units of one channel) from the exact colour
+        assert np.abs(tile.astype(int) - expected.astype(int)).max() <= 3
+    assert (pixels[:band] == 255).all() and (pixels[:, side:side + gap] == 255).all()  # label band, gap: white
+    assert tuple(first[-1, -1]) == tuple(colorize(np.array([[1.0]]), 0.0, 1.0)[0, 0])  # the top: the last colour
+    assert tuple(second[0, 0]) == tuple(colorize(np.array([[0.0]]), 0.0, 1.0)[0, 0])  # the bottom: the first
+
+
 def test_channel_overlay_cells_cover_the_photo():
     from explorer.figures.activations import channel_overlay_figure
 
