@@ -30,7 +30,6 @@ ex = act.extractor(st.session_state[keys.BACKBONE])
 pixels = act.network_input(photo.digest, ex.input_size, photo)
 shown = act.network_input(photo.digest, act.PHOTO_SIDE, photo)
 act.ensure_layer(ex, photo.digest)
-acts = act.activations(ex.spec.id, photo.digest, st.session_state[keys.LAYER], pixels)
 
 with st.sidebar:
     st.image(shown, caption=_("What {network} sees: the centre {n}×{n} of {photo} ({w}×{h})").format(
@@ -45,42 +44,54 @@ else:
                               "not learned.").format(label=ex.label) + "] "
                + _("EfficientNet-Lite0 is pretrained everywhere."))
 
+# The feature maps rerun on their own (a fragment): a new layer, channel or scale redraws this tab
+# only, not the sidebar and its photo. The backbone and the photo rerun the whole page.
+@st.fragment
+def feature_maps() -> None:
+    keys.STATE.follow()
+    act.ensure_layer(ex, photo.digest)  # a new stage starts at its own layer
+    acts = act.activations(ex.spec.id, photo.digest, st.session_state[keys.LAYER], pixels)
+    stages = {s.index: s for s in ex.stages}
+    c1, c2, c3, c4 = st.columns([3, 4, 3, 2])
+    c1.selectbox(_("Stage (resolution)"), list(stages), key=keys.STAGE, format_func=lambda i: stages[i].label)
+    stage = stages[st.session_state[keys.STAGE]]
+    c2.selectbox(_("Layer"), stage.layers, key=keys.LAYER,
+                 format_func=lambda n: f"{n} · {ex.layer(n).type} · {ex.layer(n).shape_text}")
+    c3.select_slider(_("Channels in the grid"), figs.CHANNEL_COUNTS, key=keys.COUNT)
+    c4.radio(_("Colour scale"), keys.SCALES, key=keys.SCALE, format_func=_)
+    layer = ex.layer(st.session_state[keys.LAYER])
+    output, ranking, facts = acts.output(layer.name), acts.ranking(layer.name), acts.facts[layer.name]
+    st.markdown(_("**{name}** ({type}) outputs **{shape}**: {n} maps of {h}×{w} · mean activation **{mean}** · "
+                  "max {max} · **{zeros}** zeros after ReLU").format(
+        name=layer.name, type=layer.type, shape=layer.shape_text, n=facts.channels, h=layer.output_shape[0],
+        w=layer.output_shape[1], mean=f"{facts.mean_activation:.3g}", max=f"{facts.max_activation:.3g}",
+        zeros=f"{facts.zero_fraction:.0%}"))
+    grid, large = st.columns([3, 2])
+    grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[keys.COUNT],
+                                               st.session_state[keys.SCALE] == "shared", layer),
+                      theme=None, key="act.grid_chart", config={"displayModeBar": False})
+    with large:
+        r1, r2 = st.columns([3, 2])
+        # Option texts must not depend on the photo: the browser keeps a kept value's old text.
+        r1.selectbox(_("Channel to enlarge, by activity"), range(layer.channels), key=keys.RANK,
+                     format_func=lambda r: _("the most active") if r == 0 else _("#{n} most active").format(n=r + 1))
+        r2.slider(_("Map over photo"), 0.0, 1.0, step=0.1, key=keys.OPACITY)
+        rank = st.session_state[keys.RANK]
+        channel = int(ranking[rank])
+        st.plotly_chart(figs.channel_overlay_figure(
+            shown, output[:, :, channel], st.session_state[keys.OPACITY],
+            _("ch {channel} (#{rank}, mean {mean}): {h}×{w} cells over the photo").format(
+                channel=channel, rank=rank + 1, mean=f"{output[:, :, channel].mean():.3g}",
+                h=layer.output_shape[0], w=layer.output_shape[1])),
+            theme=None, key="act.channel_chart", config={"displayModeBar": False})
+
+
 tabs = translated_tabs(keys.TABS, key=keys.TAB, on_change="rerun")
 if tabs["Feature maps"].open is not False:
     with tabs["Feature maps"]:
-        stages = {s.index: s for s in ex.stages}
-        c1, c2, c3, c4 = st.columns([3, 4, 3, 2])
-        c1.selectbox(_("Stage (resolution)"), list(stages), key=keys.STAGE, format_func=lambda i: stages[i].label)
-        stage = stages[st.session_state[keys.STAGE]]
-        c2.selectbox(_("Layer"), stage.layers, key=keys.LAYER,
-                     format_func=lambda n: f"{n} · {ex.layer(n).type} · {ex.layer(n).shape_text}")
-        c3.select_slider(_("Channels in the grid"), figs.CHANNEL_COUNTS, key=keys.COUNT)
-        c4.radio(_("Colour scale"), keys.SCALES, key=keys.SCALE, format_func=_)
-        layer = ex.layer(st.session_state[keys.LAYER])
-        output, ranking, facts = acts.output(layer.name), acts.ranking(layer.name), acts.facts[layer.name]
-        st.markdown(_("**{name}** ({type}) outputs **{shape}**: {n} maps of {h}×{w} · mean activation **{mean}** · "
-                      "max {max} · **{zeros}** zeros after ReLU").format(
-            name=layer.name, type=layer.type, shape=layer.shape_text, n=facts.channels, h=layer.output_shape[0],
-            w=layer.output_shape[1], mean=f"{facts.mean_activation:.3g}", max=f"{facts.max_activation:.3g}",
-            zeros=f"{facts.zero_fraction:.0%}"))
-        grid, large = st.columns([3, 2])
-        grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[keys.COUNT],
-                                                   st.session_state[keys.SCALE] == "shared", layer),
-                          theme=None, key="act.grid_chart", config={"displayModeBar": False})
-        with large:
-            r1, r2 = st.columns([3, 2])
-            # Option texts must not depend on the photo: the browser keeps a kept value's old text.
-            r1.selectbox(_("Channel to enlarge, by activity"), range(layer.channels), key=keys.RANK,
-                         format_func=lambda r: _("the most active") if r == 0 else _("#{n} most active").format(n=r + 1))
-            r2.slider(_("Map over photo"), 0.0, 1.0, step=0.1, key=keys.OPACITY)
-            rank = st.session_state[keys.RANK]
-            channel = int(ranking[rank])
-            st.plotly_chart(figs.channel_overlay_figure(
-                shown, output[:, :, channel], st.session_state[keys.OPACITY],
-                _("ch {channel} (#{rank}, mean {mean}): {h}×{w} cells over the photo").format(
-                    channel=channel, rank=rank + 1, mean=f"{output[:, :, channel].mean():.3g}",
-                    h=layer.output_shape[0], w=layer.output_shape[1])),
-                theme=None, key="act.channel_chart", config={"displayModeBar": False})
+        feature_maps()
+if not tabs["Feature maps"].open:  # another tab is open: the same photo's strip, facts and predictions
+    acts = act.activations(ex.spec.id, photo.digest, st.session_state[keys.LAYER], pixels)
 
 if tabs["Through the network"].open:
     with tabs["Through the network"]:

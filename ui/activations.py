@@ -76,7 +76,7 @@ def ensure_layer(ex: NetworkView, digest: str) -> None:
     """Keep the stage/layer/channel choice valid for this backbone and photo before the widgets are drawn.
 
     The channel choice restarts at the most active channel whenever the backbone, the photo
-    or the layer changes.
+    or the layer changes; a session's first run keeps the one it opened with (a shared link's).
     """
     stages = {s.index: s for s in ex.stages}
     if st.session_state.get(STAGE) not in stages:
@@ -87,6 +87,7 @@ def ensure_layer(ex: NetworkView, digest: str) -> None:
     context = (ex.spec.id, digest, st.session_state[LAYER])
     channels = ex.layer(st.session_state[LAYER]).channels
     rank = st.session_state.get(RANK)
-    if st.session_state.get(_CONTEXT) != context or not isinstance(rank, int) or rank >= channels:
+    before = st.session_state.get(_CONTEXT, context)
+    if before != context or not isinstance(rank, int) or rank >= channels:
         STATE.set(RANK, None)
-        st.session_state[_CONTEXT] = context
+    st.session_state[_CONTEXT] = context

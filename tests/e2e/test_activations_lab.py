@@ -62,3 +62,37 @@ def test_a_text_file_named_png_is_refused_and_the_page_keeps_working(page, app_u
     expect(error).to_contain_text("Showing the sample photo instead")
     expect(page.get_by_text(GRID_TITLE).first).to_be_visible()
     screenshot(page, "activations_lab_bad_upload")
+
+
+def test_a_new_stage_and_channel_redraw_the_maps_and_keep_the_link(page, app_url):
+    """The feature maps rerun on their own (a fragment): the stage, layer and channel still reset one
+    another, go into the address, and the address opens the same maps."""
+    open_lab(page, app_url)
+    layer_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Layer").first
+    facts = page.get_by_text(re.compile(r"outputs .*maps of")).first
+    expect(facts).to_be_visible()
+    first_layer = layer_box.locator("input").input_value() or layer_box.inner_text()
+    before = facts.inner_text()
+
+    stage_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Stage (resolution)").first
+    stage_box.locator("input").click()
+    page.get_by_role("option").nth(2).click()  # the third stage: a lower resolution, other layers
+    expect(facts).not_to_have_text(before, timeout=60_000)
+    wait_for_idle(page)
+    assert (layer_box.locator("input").input_value() or layer_box.inner_text()) != first_layer
+    expect(page).to_have_url(re.compile(r"[?&]stage=\d+.*&layer=[\w.-]+"), timeout=30_000)
+
+    channel_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Channel to enlarge").first
+    channel_box.locator("input").click()
+    page.get_by_role("option", name="#2 most active", exact=True).click()
+    overlay_title = page.locator(".st-key-act-channel_chart .gtitle")
+    expect(overlay_title).to_contain_text("(#2,", timeout=60_000)
+    expect(page).to_have_url(re.compile(r"[?&]rank=1(&|$)"), timeout=30_000)
+    shown = facts.inner_text()
+
+    other = page.context.new_page()
+    other.goto(page.url)
+    wait_for_idle(other, timeout_ms=180_000)
+    expect(other.get_by_text(re.compile(r"outputs .*maps of")).first).to_have_text(shown, timeout=60_000)
+    expect(other.locator(".st-key-act-channel_chart .gtitle")).to_contain_text("(#2,", timeout=60_000)
+    other.close()
