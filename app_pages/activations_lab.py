@@ -50,7 +50,7 @@ else:
 def feature_maps() -> None:
     keys.STATE.follow()
     act.ensure_layer(ex, photo.digest)  # a new stage starts at its own layer
-    acts = act.activations(ex.spec.id, photo.digest, st.session_state[keys.LAYER], pixels)
+    acts = act.activations(ex.spec.id, photo.digest, (st.session_state[keys.LAYER],), pixels)
     stages = {s.index: s for s in ex.stages}
     c1, c2, c3, c4 = st.columns([3, 4, 3, 2])
     c1.selectbox(_("Stage (resolution)"), list(stages), key=keys.STAGE, format_func=lambda i: stages[i].label)
@@ -91,7 +91,7 @@ if tabs["Feature maps"].open is not False:
     with tabs["Feature maps"]:
         feature_maps()
 if not tabs["Feature maps"].open:  # another tab is open: the same photo's strip, facts and predictions
-    acts = act.activations(ex.spec.id, photo.digest, st.session_state[keys.LAYER], pixels)
+    acts = act.activations(ex.spec.id, photo.digest, act.strip_layers(ex), pixels)
 
 if tabs["Through the network"].open:
     with tabs["Through the network"]:
