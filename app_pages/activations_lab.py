@@ -29,7 +29,6 @@ if error:
 ex = act.extractor(st.session_state[keys.BACKBONE])
 pixels = act.network_input(photo.digest, ex.input_size, photo)
 shown = act.network_input(photo.digest, act.PHOTO_SIDE, photo)
-act.ensure_layer(ex, photo.digest)
 
 with st.sidebar:
     st.image(shown, caption=_("What {network} sees: the centre {n}×{n} of {photo} ({w}×{h})").format(
@@ -91,6 +90,7 @@ if tabs["Feature maps"].open is not False:
     with tabs["Feature maps"]:
         feature_maps()
 if not tabs["Feature maps"].open:  # another tab is open: the same photo's strip, facts and predictions
+    act.ensure_layer(ex, photo.digest)  # the facts chart marks the layer (the feature maps check it themselves)
     acts = act.activations(ex.spec.id, photo.digest, act.strip_layers(ex), pixels)
 
 if tabs["Through the network"].open:

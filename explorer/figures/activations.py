@@ -248,7 +248,7 @@ def network_strip_figure(strip: Sequence[StripMap], height: int = 330) -> go.Fig
     fig = make_subplots(rows=1, cols=len(strip), subplot_titles=titles, horizontal_spacing=0.015)
     for i, item in enumerate(strip, start=1):
         values = _tile(np.asarray(item.values, np.float32))
-        fig.add_trace(go.Image(source=_png(colorize(values, float(values.min()), float(values.max()))),
+        fig.add_trace(go.Image(source=_indexed_png(values, float(values.min()), float(values.max())),
                                hoverinfo="skip"), row=1, col=i)
         fig.update_xaxes(visible=False, row=1, col=i)
         fig.update_yaxes(visible=False, scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
