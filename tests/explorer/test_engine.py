@@ -132,15 +132,17 @@ def cluster():
                 process.kill()
 
 
-def _has_training() -> bool:
-    return "explorer.training" in sys.modules
+def _prepared() -> bool:
+    import gc
+
+    return "tensorflow" in sys.modules and "explorer.training.run" in sys.modules and gc.get_freeze_count() > 100_000
 
 
-def test_warm_up_has_every_worker_import_tensorflow_before_the_first_run(cluster) -> None:
+def test_warm_up_has_every_worker_import_tensorflow_and_set_its_objects_aside_before_the_first_run(cluster) -> None:
     client = engine.get_client(cluster)
     engine.warm_up(cluster)
     engine.warm_up(cluster)  # once per process: the second call does nothing
-    _until(lambda: all(client.run(_has_training).values()), seconds=120)
+    _until(lambda: all(client.run(_prepared).values()), seconds=120)
 
 
 def test_a_run_on_a_separate_cluster_reports_progress_and_brings_its_checkpoint_back(cluster, tmp_path) -> None:
