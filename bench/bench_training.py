@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 import keras
 
-from explorer import training
+from explorer import engine, training
 from explorer.io.datasets import make_shapes, split_dataset
 from explorer.models.params import TrainablePlan, apply_flags, plan_flags
 from explorer.training import TrainConfig, run_training
@@ -69,7 +69,8 @@ def compare(split, per_class: int) -> None:
     n_classes = len(split.class_names)
     t0 = time.perf_counter()
     keras.utils.set_random_seed(config.seed)
-    whole, backbone, _, _, _ = training._build(config, split.class_names)
+    built = training._build(config, split.class_names)
+    whole, backbone = built.whole, built.backbone
     backbone.trainable = False
     head = config.head(n_classes)
     whole.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=head.loss, metrics=["accuracy"])
@@ -98,6 +99,7 @@ def compare(split, per_class: int) -> None:
 
 
 def main() -> None:
+    engine.prepare_worker()  # as a worker does before its first run (TensorFlow imported, gc.freeze)
     t0 = time.perf_counter()
     split = split_dataset(make_shapes(PER_CLASS, SIZE, seed=0), 0.2, 0)
     data_s = time.perf_counter() - t0
@@ -122,7 +124,8 @@ def main() -> None:
     y_tr = training._labels(split.train_labels, len(split.class_names))
     y_va = training._labels(split.val_labels, len(split.class_names))
     keras.utils.set_random_seed(0)
-    whole, backbone, _, _, table = training._build(config, split.class_names)
+    built = training._build(config, split.class_names)
+    whole, backbone, table = built.whole, built.backbone, built.table
     apply_flags(backbone, plan_flags(table, TrainablePlan("all-but-bn")))
     whole.compile(optimizer=keras.optimizers.Adam(1e-5), loss=head.loss, metrics=["accuracy"])
     timer = EpochTimer()

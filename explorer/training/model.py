@@ -6,44 +6,104 @@ Dense(3), and the class names ride in the model's name (explorer.training.names)
 
 The backbone is called with training=False as in the Keras transfer-learning guide:
 BatchNormalization stays in inference mode even when its layer's weights train (from scratch it
-learns its statistics as usual). The head is one sub-model shared by the stored-features path
-and the whole model, so the checkpoint is always the whole model.
+learns its statistics as usual). The stored-features path trains the head's own layers (shared,
+not copied), so the checkpoint is always the whole model.
 """
 
 from __future__ import annotations
 
 import logging
 import weakref
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import keras
 import numpy as np
 
 from explorer.models.backbones import build_backbone, get_backbone
-from explorer.models.heads import HeadConfig, apply_head
+from explorer.models.heads import HeadConfig, describe_head
 from explorer.models.params import ParamTable, compute_param_table
 from explorer.training.config import TrainConfig
 from explorer.training.names import model_name
 
-__all__ = ["as_labels", "build_model", "compile_model", "extract_features", "infer"]
+__all__ = ["Built", "as_labels", "build_model", "compile_model", "extract_features", "infer", "kept_extractor"]
 
 
-def build_model(config: TrainConfig, class_names: tuple[str, ...]) -> tuple[Any, ...]:
-    """(whole model, backbone, head sub-model, feature extractor, parameter table)."""
+class Built(NamedTuple):
+    """The models of one run; they share their layers (and so their weights)."""
+
+    whole: Any
+    """image -> preprocessing -> backbone -> head: the model the checkpoint saves."""
+    backbone: Any
+    head: Any
+    """The head as one sub-model of whole, on the backbone's feature map."""
+    extractor: Any
+    """image -> backbone -> the head's pooling (GAP or Flatten): the stored features."""
+    on_features: Any
+    """The head's layers after its pooling, on the stored features: what a head epoch trains."""
+    table: ParamTable
+
+
+def build_model(config: TrainConfig, class_names: tuple[str, ...]) -> Built:
+    """Build a run's models.
+
+    The head's first layer (GlobalAveragePooling2D or Flatten) has no weights, so the stored
+    features are taken after it: a head epoch then reads 1,280 numbers an image, not the whole
+    map (7x7x1280 at 224 px), and does not pool again every epoch. on_features holds the same
+    Dense (and Dropout) layers as head, so training one trains the other.
+    """
     weights = "random" if config.strategy == "scratch" else "auto"
     backbone = build_backbone(config.backbone, config.image_size, weights=weights)
     table: ParamTable = compute_param_table(backbone, config.backbone, config.image_size)
-    head = config.head(len(class_names))
+    specs = describe_head(config.head(len(class_names)))
+    pool, *rest = (spec.build() for spec in specs)  # pooling first (describe_head)
     features = keras.Input(table.feature_shape, name="features")
-    head_model = keras.Model(features, apply_head(features, head), name="head")
-    image = keras.Input((config.image_size, config.image_size, 3), name="image")
-    x = image
-    for layer in get_backbone(config.backbone).preprocess.keras_layers("preprocess"):
-        x = layer(x)  # plain Keras layers (Rescaling or a frozen Dense(3)): the file loads anywhere
+    head_model = keras.Model(features, _chain(rest, pool(features)), name="head")
+    pooled = keras.Input(pool.compute_output_shape((None, *table.feature_shape))[1:], name="pooled_features")
+    on_features = keras.Model(pooled, _chain(rest, pooled), name="head_on_features")
     # Inference-mode BatchNormalization for pretrained backbones (Keras transfer-learning guide).
-    x = backbone(x, training=None if config.strategy == "scratch" or config.bn_training else False)
+    training = None if config.strategy == "scratch" or config.bn_training else False
+    image, x = _on_images(backbone, config.backbone, config.image_size, training)
     whole = keras.Model(image, head_model(x), name=model_name(config.backbone, config.strategy, class_names))
-    return whole, backbone, head_model, keras.Model(image, x, name="extractor"), table
+    extractor = keras.Model(image, specs[0].build()(x), name="extractor")  # its own pooling layer: whole's stays whole's
+    return Built(whole, backbone, head_model, extractor, on_features, table)
+
+
+def kept_extractor(config: TrainConfig) -> keras.Model | None:
+    """The feature extractor this process keeps for the run's backbone, size and head, when the
+    backbone's weights are the pretrained ones (so the same in every build: the same features as
+    the run's own extractor, to the bit); None where they are random (each run's own).
+
+    Kept, its forward pass is traced once, not once a run (~0.5 s of a run on EfficientNet-Lite0).
+    Call it before the run seeds its random numbers: a first build here draws none of the run's.
+    """
+    if config.strategy not in ("feature-extraction", "two-stage") or not get_backbone(config.backbone).pretrained_available:
+        return None
+    return _kept_extractor(config.backbone, config.image_size, config.head_kind)
+
+
+@lru_cache(maxsize=2)
+def _kept_extractor(backbone_id: str, size: int, head_kind: str) -> keras.Model:
+    backbone = build_backbone(backbone_id, size, weights="imagenet")
+    backbone.trainable = False
+    image, x = _on_images(backbone, backbone_id, size, False)
+    pool = describe_head(HeadConfig(head_kind))[0].build()
+    return keras.Model(image, pool(x), name="kept_extractor")
+
+
+def _on_images(backbone: keras.Model, backbone_id: str, size: int, training: bool | None) -> tuple[Any, Any]:
+    """(image input, the backbone's feature map): the registry's preprocessing, then the backbone."""
+    image = keras.Input((size, size, 3), name="image")
+    x = image
+    for layer in get_backbone(backbone_id).preprocess.keras_layers("preprocess"):
+        x = layer(x)  # plain Keras layers (Rescaling or a frozen Dense(3)): the file loads anywhere
+    return image, backbone(x, training=training)
+
+
+def _chain(layers: list[Any], x: Any) -> Any:
+    for layer in layers:
+        x = layer(x)
+    return x
 
 
 def compile_model(model: keras.Model, rate: float, head: HeadConfig) -> None:
@@ -83,7 +143,7 @@ def infer(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 
 def extract_features(extractor: keras.Model, images: np.ndarray) -> np.ndarray:
-    """Run the frozen backbone once over the images (the only backbone pass of a head run)."""
+    """Run the frozen backbone and the head's pooling once over the images (the only backbone pass of a head run)."""
     return infer(extractor, images)
 
 

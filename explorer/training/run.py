@@ -25,7 +25,7 @@ from explorer.training.callbacks import BestCheckpoint, RunState, stage_callback
 from explorer.training.config import TrainConfig, stage_plans
 from explorer.training.headfit import fit_head
 from explorer.training.recorder import MovementRecorder
-from explorer.training.model import as_labels, build_model, compile_model, extract_features, infer
+from explorer.training.model import as_labels, build_model, compile_model, extract_features, infer, kept_extractor
 from explorer.training.results import Misclassified, ProgressCallback, RunEvent, RunResult
 
 __all__ = ["run_training"]
@@ -66,11 +66,13 @@ def run_training(
     run = RunState(config, progress, stop)
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="explorer-run-"))
     path = str(folder / "best.keras")
+    kept = kept_extractor(config) if distribute is None else None  # before the seed (see kept_extractor)
     with BUILD_LOCK:
         keras.utils.set_random_seed(config.seed)
         with _scope(distribute):
-            whole, backbone, head_model, extractor, table = build_model(config, split.class_names)
-    run.movement = MovementRecorder(backbone, head_model)
+            built = build_model(config, split.class_names)
+    whole, backbone, table = built.whole, built.backbone, built.table
+    run.movement = MovementRecorder(backbone, built.head)
     plans = stage_plans(config)
     flags = [plan_flags(table, p) for p in plans]
     counts = count_parameters(table, flags[-1], head)
@@ -86,20 +88,21 @@ def run_training(
         apply_flags(backbone, flags[0])
         t0 = time.perf_counter()
         run.report("features", 0, 0, 1, {})
+        extractor = kept or built.extractor
         f_train = extract_features(extractor, x_train)
         f_val = extract_features(extractor, x_val)
         feature_seconds = time.perf_counter() - t0
         with _scope(distribute):
-            compile_model(head_model, config.learning_rate, head)
+            compile_model(built.on_features, config.learning_rate, head)
         callbacks = stage_callbacks(run, checkpoint, "train", batches)
         if distribute is None:  # whole epochs in one compiled call (explorer.training.headfit)
-            fit_head(head_model, f_train, y_train, f_val, y_val, epochs=config.epochs, batch_size=config.batch_size,
+            fit_head(built.on_features, f_train, y_train, f_val, y_val, epochs=config.epochs, batch_size=config.batch_size,
                      callbacks=callbacks, seed=config.seed)
         else:
-            head_model.fit(f_train, y_train, validation_data=(f_val, y_val), epochs=config.epochs,
+            built.on_features.fit(f_train, y_train, validation_data=(f_val, y_val), epochs=config.epochs,
                            batch_size=config.batch_size, shuffle=True, verbose=0, callbacks=callbacks)
         epochs_run = len(run.history["loss"])
-        stopped_early = head_model.stop_training
+        stopped_early = built.on_features.stop_training
         if config.strategy == "two-stage" and config.stage2_epochs and not run.stopped and not stopped_early:
             apply_flags(backbone, flags[1])
             f_val = None  # stage 2 trains the backbone: its features change
@@ -125,7 +128,7 @@ def run_training(
         run.events.append(RunEvent(epochs_run, "early_stop", "EarlyStopping: val_loss stopped improving"))
     checkpoint.write()
     # The whole model on the images, or its head on the stored features: the same numbers, no second backbone pass.
-    probs = infer(whole, x_val) if f_val is None else infer(head_model, f_val)
+    probs = infer(whole, x_val) if f_val is None else infer(built.on_features, f_val)
     predicted = (probs[:, 0] > 0.5).astype(int) if n_classes == 2 else probs.argmax(axis=1)
     confidence = np.where(predicted == 1, probs[:, 0], 1 - probs[:, 0]) if n_classes == 2 else probs.max(axis=1)
     truth = split.val_labels

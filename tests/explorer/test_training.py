@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -40,6 +41,7 @@ def built(monkeypatch: pytest.MonkeyPatch) -> dict:
         parts = original(config, class_names)
         seen["whole"], seen["backbone"] = parts[0], parts[1]
         seen["initial"] = [[w.copy() for w in layer.get_weights()] for layer in parts[1].layers]
+        seen["on_features"], seen["head_initial"] = parts.on_features, parts.on_features.get_weights()
         return parts
 
     monkeypatch.setattr(run_module, "build_model", spy)
@@ -100,6 +102,46 @@ def test_feature_extraction_runs_the_backbone_once(monkeypatch: pytest.MonkeyPat
     assert result.counts.backbone_trainable == 0 and result.counts.trainable == result.counts.head_params
 
 
+@pytest.mark.parametrize("head_kind", ["gap", "flatten"])
+def test_the_head_trains_on_pooled_features_and_the_whole_model_keeps_what_it_learned(
+        monkeypatch: pytest.MonkeyPatch, built: dict, head_kind: str) -> None:
+    stored: list[np.ndarray] = []
+    original = run_module.extract_features
+    monkeypatch.setattr(run_module, "extract_features", lambda ex, images: stored.append(original(ex, images)) or stored[-1])
+    run_training(SPLIT, _cnn(strategy="feature-extraction", head_kind=head_kind, hidden=8, dropout=0.2, epochs=2))
+    feature_map = built["backbone"].output_shape[1:]
+    width = feature_map[-1] if head_kind == "gap" else int(np.prod(feature_map))  # one vector an image
+    assert [f.shape for f in stored] == [(len(SPLIT.train_labels), width), (len(SPLIT.val_labels), width)]
+    trained = built["on_features"].get_weights()
+    assert all(not np.array_equal(a, b) for a, b in zip(trained, built["head_initial"]))
+    # The whole model (what the checkpoint saves) holds the same trained layers: same numbers from the images.
+    images = SPLIT.val_images.astype(np.float32)
+    np.testing.assert_allclose(built["whole"].predict(images, verbose=0),
+                               built["on_features"].predict(stored[1], verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_a_pretrained_backbone_s_extractor_is_kept_between_runs_and_gives_the_same_features(monkeypatch) -> None:
+    from explorer.training import model as model_module
+
+    model_module._kept_extractor.cache_clear()
+    used: list = []
+    original = run_module.extract_features
+    monkeypatch.setattr(run_module, "extract_features", lambda ex, images: used.append(ex) or original(ex, images))
+    config = TrainConfig(backbone="efficientnet_lite0", image_size=32, strategy="feature-extraction", epochs=2,
+                         batch_size=8)
+    first = run_training(SPLIT, config)  # builds the kept extractor
+    second = run_training(SPLIT, config)  # finds it
+    assert used[0] is used[2] and used[0].name == "kept_extractor"
+    # Built before the run's seed: the same config trains the same way whether it was built then or not.
+    assert first.history == second.history and first.confusion == second.confusion
+    own = run_module.build_model(config, SPLIT.class_names).extractor
+    images = np.concatenate([SPLIT.train_images, SPLIT.val_images])
+    np.testing.assert_array_equal(original(used[0], images), original(own, images))
+    # Random weights differ from build to build: each run of simple_cnn takes its own model's features.
+    assert model_module.kept_extractor(_cnn(strategy="feature-extraction")) is None
+    assert model_module.kept_extractor(replace(config, strategy="fine-tune")) is None
+
+
 def test_fine_tune_last_n_trains_only_those_layers(built: dict) -> None:
     run_training(SPLIT, _cnn(strategy="fine-tune", fine_tune_layers=2))
     # simple_cnn's layers: input, conv1, pool1, conv2, pool2, conv3 -> the last 2 are pool2, conv3.
@@ -125,7 +167,7 @@ def test_two_stage_recompiles_with_the_lower_rate_and_keeps_batch_norm_frozen(mo
                          stage2_epochs=1, learning_rate=1e-4, stage2_learning_rate=1e-5, batch_size=8)
     result = run_training(SPLIT, config)
     (first, lr1, flags1), (second, lr2, flags2) = compiles
-    assert (first, lr1) == ("head", 1e-4) and lr2 == 1e-5 and second.startswith("efficientnet_lite0")
+    assert (first, lr1) == ("head_on_features", 1e-4) and lr2 == 1e-5 and second.startswith("efficientnet_lite0")
     assert not any(flags1.values())
     bn = {l.name for l in built["backbone"].layers if isinstance(l, keras.layers.BatchNormalization)}
     assert bn and all(not flags2[n] for n in bn)
