@@ -6,7 +6,8 @@
     validation accuracy, ratio;
 (b) images per second of a stage-2 epoch (all but BatchNormalization trains);
 (d) the one-click comparison at the page's defaults: feature extraction, from scratch, two-stage
-    (the lesson of SEEDS section 4: two-stage >= feature extraction > scratch).
+    (the lesson of SEEDS section 4: two-stage >= feature extraction > scratch);
+(e) a head epoch on 1,000 stored feature vectors (the aim: under 10 ms).
 
 Prints figures; asserts nothing about time. Run: .venv/bin/python -m bench.bench_training
 """
@@ -14,6 +15,7 @@ Prints figures; asserts nothing about time. Run: .venv/bin/python -m bench.bench
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -22,8 +24,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 
 import keras
+import numpy as np
 
 from explorer import engine, training
+from explorer.training.callbacks import BestCheckpoint, RunState, stage_callbacks
+from explorer.training.headfit import fit_head
+from explorer.training.model import compile_model
+from explorer.training.recorder import MovementRecorder
 from explorer.io.datasets import make_shapes, split_dataset
 from explorer.models.params import TrainablePlan, apply_flags, plan_flags
 from explorer.training import TrainConfig, run_training
@@ -98,6 +105,25 @@ def compare(split, per_class: int) -> None:
           f"per epoch (plain's later epochs vs mean head epoch) {later / (head_s / EPOCHS):.2f}x\n")
 
 
+def head_epochs(n: int, epochs: int = 20) -> None:
+    """(e) fit_head on n random 1,280-number vectors (EfficientNet-Lite0's pooled features), 3 classes."""
+    config = TrainConfig("efficientnet_lite0", SIZE, "feature-extraction", epochs=epochs, batch_size=32)
+    built = training._build(config, ("a", "b", "c"))
+    run = RunState(config, None, None)
+    run.movement = MovementRecorder(built.backbone, built.head)
+    checkpoint = BestCheckpoint(os.path.join(tempfile.gettempdir(), "bench-head.keras"), built.whole, run.events, interim_s=1e9)
+    compile_model(built.on_features, config.learning_rate, config.head(3))
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(n, 1280)).astype("float32"), rng.integers(0, 3, n)
+    timer = EpochTimer()
+    fit_head(built.on_features, x, y, x[: n // 4], y[: n // 4], epochs=epochs, batch_size=32, seed=0,
+             callbacks=[timer, *stage_callbacks(run, checkpoint, "train", -(-n // 32))])
+    later = sorted(timer.times[1:])
+    print(f"(e) head epoch on {n} stored feature vectors (+{n // 4} validation), batch 32, every run callback: first "
+          f"{timer.times[0] * 1e3:.0f} ms (traces), later median {later[len(later) // 2] * 1e3:.1f} ms "
+          f"(min {later[0] * 1e3:.1f}, max {later[-1] * 1e3:.1f})")
+
+
 def main() -> None:
     engine.prepare_worker()  # as a worker does before its first run (TensorFlow imported, gc.freeze)
     t0 = time.perf_counter()
@@ -135,6 +161,9 @@ def main() -> None:
     print(f"(b) stage-2 epoch (all but BatchNormalization, {n_train} train + {n_val} val images, batch 32): "
           f"first {timer.times[0]:.2f} s, warm {warm:.2f} s -> {n_train / warm:.0f} training images/s "
           f"(epoch time includes validation)")
+
+    # (e) head epochs on 1,000 stored feature vectors, with every callback a run has.
+    head_epochs(1000)
 
     # (d) the one-click comparison at the page's defaults, on the same split.
     for strategy in ("feature-extraction", "scratch", "two-stage"):
