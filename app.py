@@ -10,7 +10,6 @@ from ui.navigation import HOME, PAGES
 
 guard_ast_parse()  # before a page is parsed: Python 3.11's parser is not safe across threads
 start_language()  # before anything translated is built: titles, the menu, the page itself
-warm_up()  # TensorFlow and the default backbone load in the background from the first visit on
 # An emoji: the browser draws it itself. A ":material/...:" page icon is fetched from fonts.gstatic.com
 # (the Material Symbols font bundled with Streamlit serves the page's icons, not the tab's).
 st.set_page_config(page_title=_("CNN Explorer"), page_icon="🧠", layout="wide",
@@ -20,4 +19,7 @@ pages += [st.Page(p.path, title=_(p.title), icon=p.icon) for p in PAGES]
 navigation = st.navigation(pages)
 language_selector()
 classroom(navigation.url_path)  # share, presenter view, a lesson step's banner (ui/classroom.py)
-navigation.run()
+try:
+    navigation.run()
+finally:  # after the first visit's page: the warm-up's imports would hold the GIL while it draws
+    warm_up()  # TensorFlow and the default backbone load in the background from the first visit on

@@ -3,6 +3,7 @@ all sessions), and the warm-up."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -65,7 +66,7 @@ def param_table(backbone: str, input_size: int) -> ParamTable:
 
 def warm_up() -> None:
     """Start, once per server, what the first visitors would otherwise wait for, in a background
-    thread: the workers with TensorFlow's import (3-4 s), the Freeze Lab's default table (VGG16 at
+    thread: the pages' own slow imports (PAGE_MODULES), the workers with TensorFlow's import (3-4 s), the Freeze Lab's default table (VGG16 at
     224 px), then the Activations Lab's default network. A page opened a few seconds after the first visit then shows
     its numbers at once; a visitor who comes sooner waits for the same build, not a second one
     (Streamlit's cache computes a key once). Not the Case Studies' eight networks: building them
@@ -77,12 +78,22 @@ def warm_up() -> None:
     threading.Thread(target=_warm_up, name="explorer-warm-up", daemon=True).start()
 
 
+PAGE_MODULES = ("pandas", "explorer.figures.params", "explorer.figures.activations", "explorer.figures.convolution",
+                "explorer.figures.detection", "ui.training")
+"""What the pages import that takes long (pandas, Plotly: 0.3-0.6 s at a page's first run, before its title)."""
+
+
+def _import_page_modules() -> None:
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+
+
 def _warm_up() -> None:
     from explorer.links import ACTIVATIONS, FREEZE
     from ui.activations import extractor
 
     freeze = FREEZE.defaults()
-    steps = [lambda: engine.warm_up(placement()),
+    steps = [_import_page_modules, lambda: engine.warm_up(placement()),
              lambda: param_table(freeze["backbone"], int(freeze["size"])),
              lambda: extractor(ACTIVATIONS.defaults()["backbone"])]
     for step in steps:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 import pytest
@@ -27,6 +28,7 @@ def recorded(monkeypatch):
     monkeypatch.setattr(ui.cache.engine, "warm_up", lambda placement: calls.append(("workers", placement.kind)))
     monkeypatch.setattr(ui.cache, "param_table", table)
     monkeypatch.setattr(ui.activations, "extractor", extractor)
+    monkeypatch.setattr(ui.cache, "_import_page_modules", lambda: calls.append(("imports",)))
     return calls, done
 
 
@@ -37,8 +39,13 @@ def test_warm_up_builds_the_default_pages_numbers_once_and_goes_on_after_a_failu
     ui.cache.warm_up()
     ui.cache.warm_up()  # a second visit starts nothing more
     assert done.wait(60)
-    # The workers start (and import TensorFlow) first, then the pages' defaults; on after a failure.
-    assert calls == [("workers", "local"), ("table", "vgg16", 224), ("extractor", "efficientnet_lite0")]
+    # The pages' slow imports, the workers (TensorFlow's import), then the pages' defaults; on after a failure.
+    assert calls == [("imports",), ("workers", "local"), ("table", "vgg16", 224), ("extractor", "efficientnet_lite0")]
+
+
+def test_the_page_modules_the_warm_up_imports_exist() -> None:
+    for name in ui.cache.PAGE_MODULES:
+        importlib.import_module(name)
 
 
 def test_warm_up_can_be_turned_off(recorded, monkeypatch):
