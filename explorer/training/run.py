@@ -88,9 +88,10 @@ def run_training(
         apply_flags(backbone, flags[0])
         t0 = time.perf_counter()
         run.report("features", 0, 0, 1, {})
-        extractor = kept or built.extractor
-        f_train = extract_features(extractor, x_train)
-        f_val = extract_features(extractor, x_val)
+        if kept is not None:
+            f_train, f_val = kept.features(split.train_images), kept.features(split.val_images)
+        else:
+            f_train, f_val = extract_features(built.extractor, x_train), extract_features(built.extractor, x_val)
         feature_seconds = time.perf_counter() - t0
         with _scope(distribute):
             compile_model(built.on_features, config.learning_rate, head)

@@ -120,26 +120,48 @@ def test_the_head_trains_on_pooled_features_and_the_whole_model_keeps_what_it_le
                                built["on_features"].predict(stored[1], verbose=0), rtol=1e-5, atol=1e-6)
 
 
-def test_a_pretrained_backbone_s_extractor_is_kept_between_runs_and_gives_the_same_features(monkeypatch) -> None:
+def test_a_pretrained_backbone_s_extractor_and_features_are_kept_between_runs(monkeypatch) -> None:
     from explorer.training import model as model_module
 
     model_module._kept_extractor.cache_clear()
-    used: list = []
-    original = run_module.extract_features
-    monkeypatch.setattr(run_module, "extract_features", lambda ex, images: used.append(ex) or original(ex, images))
+    passes: list = []
+    original = model_module.extract_features
+    monkeypatch.setattr(model_module, "extract_features", lambda ex, images: passes.append(ex) or original(ex, images))
     config = TrainConfig(backbone="efficientnet_lite0", image_size=32, strategy="feature-extraction", epochs=2,
                          batch_size=8)
-    first = run_training(SPLIT, config)  # builds the kept extractor
-    second = run_training(SPLIT, config)  # finds it
-    assert used[0] is used[2] and used[0].name == "kept_extractor"
+    first = run_training(SPLIT, config)  # builds the kept extractor; its two passes, train and validation
+    assert len(passes) == 2 and passes[0].name == "kept_extractor"
+    second = run_training(SPLIT, replace(config, learning_rate=1e-2))  # the same images: no backbone pass
+    assert len(passes) == 2
     # Built before the run's seed: the same config trains the same way whether it was built then or not.
-    assert first.history == second.history and first.confusion == second.confusion
+    assert run_training(SPLIT, config).history == first.history and second.history != first.history
+    other = split_dataset(make_shapes(8, 32, seed=2), 0.25)
+    run_training(other, config)  # other images: the same kept extractor, two passes
+    assert len(passes) == 4 and passes[2] is passes[0]
+    # Its features are the run's own extractor's, to the bit.
     own = run_module.build_model(config, SPLIT.class_names).extractor
-    images = np.concatenate([SPLIT.train_images, SPLIT.val_images])
-    np.testing.assert_array_equal(original(used[0], images), original(own, images))
+    np.testing.assert_array_equal(model_module.kept_extractor(config).features(SPLIT.val_images),
+                                  original(own, SPLIT.val_images))
     # Random weights differ from build to build: each run of simple_cnn takes its own model's features.
     assert model_module.kept_extractor(_cnn(strategy="feature-extraction")) is None
     assert model_module.kept_extractor(replace(config, strategy="fine-tune")) is None
+
+
+def test_kept_features_stay_within_their_bytes(monkeypatch) -> None:
+    from explorer.training import model as model_module
+
+    monkeypatch.setattr(model_module, "FEATURES_KEPT_BYTES", 3 * 6 * 1280 * 4)  # three sets of 6 GAP vectors
+    kept = model_module.KeptExtractor(model_module._kept_extractor("efficientnet_lite0", 32, "gap").model)
+    sets = [np.full((6, 32, 32, 3), i, np.uint8) for i in range(4)]
+    for images in sets:
+        kept.features(images)
+    assert len(kept._features) == 3  # the oldest went
+    passes: list = []
+    monkeypatch.setattr(model_module, "extract_features", lambda ex, images: passes.append(1) or np.zeros((6, 1280)))
+    kept.features(sets[3]), kept.features(sets[1])
+    assert passes == []
+    kept.features(sets[0])
+    assert passes == [1]
 
 
 def test_fine_tune_last_n_trains_only_those_layers(built: dict) -> None:
