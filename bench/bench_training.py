@@ -102,8 +102,8 @@ def compare(split, per_class: int) -> None:
           f"{plain_build_s:.2f} s + fit {plain_s:.2f} s (first epoch {timer.times[0]:.2f} s, later epochs median "
           f"{later:.2f} s) · final val acc {plain_final:.2%}")
     again = run_training(split, replace(config, learning_rate=config.learning_rate / 2))
-    print(f"    again on the same images at another rate (their features kept): {again.seconds:.2f} s "
-          f"(stored features {again.feature_seconds:.3f} s) · ratio to plain fit {(plain_build_s + plain_s) / again.seconds:.1f}x")
+    print(f"    again on the same images at another rate (their features kept): {again.seconds:.2f} s (stored "
+          f"features {again.feature_seconds:.3f} s) · ratio to plain fit {(plain_build_s + plain_s) / again.seconds:.1f}x")
     print(f"    ratio plain / stored features: whole run {(plain_build_s + plain_s) / fe.seconds:.1f}x · "
           f"training part (fit vs features + head epochs) {plain_s / (fe.feature_seconds + head_s):.1f}x · "
           f"per epoch (plain's later epochs vs mean head epoch) {later / (head_s / EPOCHS):.2f}x\n")

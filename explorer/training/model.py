@@ -69,7 +69,7 @@ def build_model(config: TrainConfig, class_names: tuple[str, ...]) -> Built:
     training = None if config.strategy == "scratch" or config.bn_training else False
     image, x = _on_images(backbone, config.backbone, config.image_size, training)
     whole = keras.Model(image, head_model(x), name=model_name(config.backbone, config.strategy, class_names))
-    extractor = keras.Model(image, specs[0].build()(x), name="extractor")  # its own pooling layer: whole's stays whole's
+    extractor = keras.Model(image, specs[0].build()(x), name="extractor")  # its own pooling: whole's stays whole's
     return Built(whole, backbone, head_model, extractor, on_features, table)
 
 
@@ -82,7 +82,9 @@ def kept_extractor(config: TrainConfig) -> KeptExtractor | None:
     and the features of the last image sets are kept with it.
     Call it before the run seeds its random numbers: a first build here draws none of the run's.
     """
-    if config.strategy not in ("feature-extraction", "two-stage") or not get_backbone(config.backbone).pretrained_available:
+    if config.strategy not in ("feature-extraction", "two-stage"):
+        return None
+    if not get_backbone(config.backbone).pretrained_available:
         return None
     return _kept_extractor(config.backbone, config.image_size, config.head_kind)
 
@@ -179,7 +181,7 @@ def infer(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 
 def extract_features(extractor: keras.Model, images: np.ndarray) -> np.ndarray:
-    """Run the frozen backbone and the head's pooling once over the images (the only backbone pass of a head run)."""
+    """Run the frozen backbone and the head's pooling over the images (a head run's only backbone pass)."""
     return infer(extractor, images)
 
 

@@ -97,11 +97,11 @@ def run_training(
             compile_model(built.on_features, config.learning_rate, head)
         callbacks = stage_callbacks(run, checkpoint, "train", batches)
         if distribute is None:  # whole epochs in one compiled call (explorer.training.headfit)
-            fit_head(built.on_features, f_train, y_train, f_val, y_val, epochs=config.epochs, batch_size=config.batch_size,
-                     callbacks=callbacks, seed=config.seed)
+            fit_head(built.on_features, f_train, y_train, f_val, y_val, epochs=config.epochs,
+                     batch_size=config.batch_size, callbacks=callbacks, seed=config.seed)
         else:
             built.on_features.fit(f_train, y_train, validation_data=(f_val, y_val), epochs=config.epochs,
-                           batch_size=config.batch_size, shuffle=True, verbose=0, callbacks=callbacks)
+                                  batch_size=config.batch_size, shuffle=True, verbose=0, callbacks=callbacks)
         epochs_run = len(run.history["loss"])
         stopped_early = built.on_features.stop_training
         if config.strategy == "two-stage" and config.stage2_epochs and not run.stopped and not stopped_early:

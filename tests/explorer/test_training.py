@@ -107,7 +107,8 @@ def test_the_head_trains_on_pooled_features_and_the_whole_model_keeps_what_it_le
         monkeypatch: pytest.MonkeyPatch, built: dict, head_kind: str) -> None:
     stored: list[np.ndarray] = []
     original = run_module.extract_features
-    monkeypatch.setattr(run_module, "extract_features", lambda ex, images: stored.append(original(ex, images)) or stored[-1])
+    monkeypatch.setattr(run_module, "extract_features",
+                        lambda ex, images: stored.append(original(ex, images)) or stored[-1])
     run_training(SPLIT, _cnn(strategy="feature-extraction", head_kind=head_kind, hidden=8, dropout=0.2, epochs=2))
     feature_map = built["backbone"].output_shape[1:]
     width = feature_map[-1] if head_kind == "gap" else int(np.prod(feature_map))  # one vector an image
