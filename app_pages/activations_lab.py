@@ -79,7 +79,7 @@ def feature_maps() -> None:
         channel = int(ranking[rank])
         st.plotly_chart(figs.channel_overlay_figure(
             shown, output[:, :, channel], st.session_state[keys.OPACITY],
-            _("ch {channel} (#{rank}, mean {mean}): {h}×{w} cells over the photo").format(
+            _("ch {channel} (#{rank}, mean {mean})<br>{h}×{w} cells over the photo").format(
                 channel=channel, rank=rank + 1, mean=f"{output[:, :, channel].mean():.3g}",
                 h=layer.output_shape[0], w=layer.output_shape[1])),
             theme=None, key="act.channel_chart", config={"displayModeBar": False})

@@ -373,13 +373,19 @@ def test_feature_grid_shows_the_most_active_channels_in_order(cat_activations):
     layer = next(info for info in cat_activations.layers if info.name == "block2b_activation")
     output, ranking = cat_activations.output(layer.name), cat_activations.ranking(layer.name)
     shared = feature_grid_figure(output, ranking, 8, True, layer)
-    assert [a.text for a in shared.layout.annotations] == [f"ch {c}" for c in ranking[:8]]
+    assert list(shared.data[-1].text) == [f"ch {c}" for c in ranking[:8]]
     assert shared.data[1].marker.cmax == pytest.approx(float(output[:, :, ranking[:8]].max()))
     assert shared.data[0].source.startswith("data:image/png;base64,")
     per_channel = feature_grid_figure(output, ranking, 64, False, layer)
-    assert len(per_channel.layout.annotations) == 64 and len(per_channel.data) == 1  # no shared colour bar
+    assert len(per_channel.data[-1].text) == 64 and len(per_channel.data) == 2  # no shared colour bar
     tiny = feature_grid_figure(output[:, :, :3], np.arange(3), 16, True, layer)
-    assert len(tiny.layout.annotations) == 3  # never more tiles than channels
+    assert len(tiny.data[-1].text) == 3  # never more tiles than channels
+    # Each label sits in its tile's band, centred over the tile, inside the picture's own extent.
+    picture = _picture(shared.data[0].source)
+    labels = shared.data[-1]
+    assert shared.layout.xaxis.range == (-0.5, picture.shape[1] - 0.5)
+    assert all(0 <= x < picture.shape[1] and 0 <= y < picture.shape[0] for x, y in zip(labels.x, labels.y))
+    assert (picture[int(labels.y[0]), int(labels.x[0])] == 255).all()  # the band above a tile is white, not map
 
 
 def _picture(source: str) -> np.ndarray:
