@@ -41,3 +41,19 @@ def test_the_router_does_not_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
+
+
+def test_a_worker_process_that_imports_the_router_as_its_main_script_draws_nothing():
+    """Dask spawns the app's local workers from a script run, where Streamlit has made app.py the
+    __main__ module; multiprocessing's spawn runs the parent's main script again in the child, as
+    runpy.run_path(path, run_name="__mp_main__") (multiprocessing/spawn.py, _fixup_main_from_path).
+    There the router must not run: no Streamlit, no pages, no warm-up of its own."""
+    import subprocess
+
+    code = (
+        "import runpy, sys;"
+        "runpy.run_path('app.py', run_name='__mp_main__');"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'ui', 'explorer')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr[-2000:]
