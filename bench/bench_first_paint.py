@@ -8,7 +8,8 @@ when a page first needs them) and once with the warm-up on (they load in the bac
 first visit). Each of these two servers starts on a machine that never ran the app (an empty
 EXPLORER_CACHE_DIR); a third one, warm-up on, restarts on the second one's cache (the networks the Case
 Studies page counts are kept on disk). Ratios are against the first server, measured in this same
-run. First, the floor: how long a one-widget Streamlit page takes to paint here. Prints figures; asserts nothing. Run: .venv/bin/python -m bench.bench_first_paint
+run. First, the floor: how long a one-widget Streamlit page takes to paint here. Prints figures;
+asserts nothing. Run: .venv/bin/python -m bench.bench_first_paint
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def compare(split, per_class: int) -> None:
         marks.setdefault("first " + p.stage, now)
         marks["last " + p.stage] = now
 
-    kept_extractor(config)._features.clear()  # a first run on these images (the extractor is kept, as in a worker)
+    kept_extractor(config)._features.clear()  # a first run on these images (the extractor kept, as in a worker)
     start = time.perf_counter()
     fe = run_training(split, config, progress=progress)
     end = start + fe.seconds
@@ -103,7 +103,8 @@ def compare(split, per_class: int) -> None:
           f"{later:.2f} s) · final val acc {plain_final:.2%}")
     again = run_training(split, replace(config, learning_rate=config.learning_rate / 2))
     print(f"    again on the same images at another rate (their features kept): {again.seconds:.2f} s (stored "
-          f"features {again.feature_seconds:.3f} s) · ratio to plain fit {(plain_build_s + plain_s) / again.seconds:.1f}x")
+          f"features {again.feature_seconds:.3f} s) · ratio to plain fit "
+          f"{(plain_build_s + plain_s) / again.seconds:.1f}x")
     print(f"    ratio plain / stored features: whole run {(plain_build_s + plain_s) / fe.seconds:.1f}x · "
           f"training part (fit vs features + head epochs) {plain_s / (fe.feature_seconds + head_s):.1f}x · "
           f"per epoch (plain's later epochs vs mean head epoch) {later / (head_s / EPOCHS):.2f}x\n")
@@ -115,7 +116,8 @@ def head_epochs(n: int, epochs: int = 20) -> None:
     built = training._build(config, ("a", "b", "c"))
     run = RunState(config, None, None)
     run.movement = MovementRecorder(built.backbone, built.head)
-    checkpoint = BestCheckpoint(os.path.join(tempfile.gettempdir(), "bench-head.keras"), built.whole, run.events, interim_s=1e9)
+    path = os.path.join(tempfile.gettempdir(), "bench-head.keras")  # never written: no interim save, no write()
+    checkpoint = BestCheckpoint(path, built.whole, run.events, interim_s=1e9)
     compile_model(built.on_features, config.learning_rate, config.head(3))
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(n, 1280)).astype("float32"), rng.integers(0, 3, n)

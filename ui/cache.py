@@ -69,9 +69,9 @@ def warm_up() -> None:
     thread: the pages' own slow imports (PAGE_MODULES), the workers with TensorFlow's import (3-4 s),
     the Freeze Lab's default table (VGG16 at 224 px), then the Activations Lab's default network.
     A page opened a few seconds after the first visit then shows its numbers at once; a visitor who
-    comes sooner waits for the same build, not a second one (Streamlit's cache computes a key once). Not the Case Studies' eight networks: building them
-    (~20 s of mostly Python, holding the GIL) slowed every other page's first clicks more than it
-    saved (bench_first_paint). EXPLORER_WARM_UP=0 turns it off (to measure without it)."""
+    comes sooner waits for the same build, not a second one (Streamlit's cache computes a key once).
+    Not the Case Studies' eight networks: building them (~20 s of mostly Python, holding the GIL)
+    slowed every other page's first clicks more than it saved (bench_first_paint). EXPLORER_WARM_UP=0 turns it off (to measure without it)."""
     if _warm.is_set() or os.environ.get("EXPLORER_WARM_UP", "1") == "0":
         return
     _warm.set()

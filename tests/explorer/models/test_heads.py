@@ -160,12 +160,14 @@ def test_the_fine_tune_labs_head_is_the_described_head():
     config = training.TrainConfig(backbone="simple_cnn", image_size=32, head_kind="flatten", hidden=16, dropout=0.2)
     class_names = ("a", "b", "c")
 
-    _, _, head_model, _, table = training._build(config, class_names)
+    built = training._build(config, class_names)
 
-    rows = head_layers(table.feature_shape, config.head(len(class_names)))
-    assert [[l.name, type(l).__name__, l.count_params()] for l in head_model.layers[1:]] == [
+    rows = head_layers(built.table.feature_shape, config.head(len(class_names)))
+    assert [[l.name, type(l).__name__, l.count_params()] for l in built.head.layers[1:]] == [
         [r.name, r.type, r.params] for r in rows
     ]
+    # A head epoch on stored (pooled) features trains these very layers, after the pooling.
+    assert built.on_features.layers[1:] == built.head.layers[2:]
 
 
 def test_a_layer_without_parameter_arithmetic_is_a_bug_not_a_silent_zero():
