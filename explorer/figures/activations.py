@@ -175,7 +175,8 @@ def feature_grid_figure(
     # The channel labels: one text trace (a browser draws it in one pass; as 16-64 layout annotations,
     # each measured and placed on its own, they were the largest part of redrawing the grid).
     places = [divmod(i, cols) for i in range(len(channels))]
-    traces.append(go.Scatter(x=[c * cell_w + tw / 2 for _r, c in places], y=[r * cell_h + band / 2 for r, _c in places],
+    traces.append(go.Scatter(x=[c * cell_w + tw / 2 for _r, c in places],
+                             y=[r * cell_h + band / 2 for r, _c in places],
                              text=[_("ch {channel}").format(channel=channel) for channel in channels], mode="text",
                              textfont={"size": label_size, "color": INK}, hoverinfo="skip", showlegend=False))
     scale = _("one colour scale") if shared_scale else _("each map on its own scale")
