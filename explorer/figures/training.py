@@ -89,7 +89,9 @@ def confusion_figure(matrix: Sequence[Sequence[int]], class_names: Sequence[str]
                                customdata=[[(names[i], names[j]) for j in index] for i in index],
                                hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z}<extra></extra>",
                                textfont=dict(size=TEXT_SIZE)))
-    fig.update_xaxes(tickmode="array", tickvals=index, ticktext=names)
+    # Where names would overlap, they rise to the right, ending under their column (Plotly's default
+    # turn, 30 degrees the other way, pushed the last name out of a narrow figure: "triangle" was not drawn).
+    fig.update_xaxes(tickmode="array", tickvals=index, ticktext=names, autotickangles=[0, -45, -90])
     fig.update_yaxes(tickmode="array", tickvals=index, ticktext=names)
     fig.update_layout(height=max(300, 40 * len(names) + 120),
                       xaxis_title=_("predicted"), yaxis_title=_("true"), yaxis_autorange="reversed",
