@@ -52,7 +52,7 @@ head = HeadConfig(st.session_state[keys.HEAD], int(st.session_state[keys.HIDDEN]
 preset = keys.current_preset(spec.id, table.input_size, head, plan)
 if preset:
     st.info(f"**{_(preset.label)}.** {_(preset.note)}", icon=":material/menu_book:")
-info, action = st.columns([5, 1], vertical_alignment="center")
+info, action = st.columns([5, 2], vertical_alignment="center")
 info.caption(f"**{_(spec.label)}** ({spec.year}): {_(spec.description)}  \n{spec.weights_note}")
 if spec.weights_source == "keras-cache" and not spec.pretrained_available:
     if action.button(_("Download weights"), key=keys.DOWNLOAD, help=_("Needs a network; fails fast offline.")):
