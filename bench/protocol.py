@@ -107,10 +107,14 @@ class Student:
             urls = (await asyncio.wait_for(answer, timeout)).file_urls[0]
         finally:
             self._file_urls.pop(request_id, None)
+        widget = self.widget_id(key)
+        previous = self._states.get(widget)
+        if previous is not None and previous[0] == "file_uploader_state_value":
+            # A new file in a one-file uploader: the browser deletes the file it replaces, so does this.
+            await asyncio.to_thread(self._send, previous[1].file_urls.delete_url, "DELETE")
         await asyncio.to_thread(self._put, urls.upload_url, name, data)
         info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id)
         info.file_urls.CopyFrom(urls)
-        widget = self.widget_id(key)
         self._states[widget] = ("file_uploader_state_value", info)
         await self._rerun(timeout=timeout)
         return time.perf_counter() - began
@@ -188,10 +192,13 @@ class Student:
         boundary = uuid.uuid4().hex
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
                 f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-        target = upload_url if upload_url.startswith("http") else self.url + "/" + upload_url.lstrip("/")
-        request = urllib.request.Request(target, data=body, method="PUT", headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": self._xsrf,
-            "Cookie": self._cookie()})
+        self._send(upload_url, "PUT", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+    def _send(self, url: str, method: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> None:
+        """An HTTP request to the server as the page's session makes it (its XSRF token and cookies)."""
+        target = url if url.startswith("http") else self.url + "/" + url.lstrip("/")
+        request = urllib.request.Request(target, data=body, method=method, headers={
+            **(headers or {}), "X-Xsrftoken": self._xsrf, "Cookie": self._cookie()})
         urllib.request.urlopen(request, timeout=120).read()
 
     def _cookie(self) -> str:
