@@ -55,6 +55,8 @@ ACTIVE = "finetune.active"
 RUNS = "finetune.runs"
 DATA_SIZE = "finetune.data_size"
 MAX_RUNS = 12
+Pictures = list[tuple[np.ndarray, str]]
+"""A finished run's wrong guesses with their captions (misclassified_images), kept in RUNS with its result."""
 COMPARED = ("feature-extraction", "scratch", "two-stage")
 """The one-click comparison: transfer (head on stored features), the same network from scratch, two-stage."""
 ABANDON_S = 60.0
@@ -319,7 +321,9 @@ def _file_finished(handle: RunHandle) -> None:
         st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points), handle.plan)
     done = handle.finished or ([handle.result] if handle.result is not None and not handle.sizes else [])
     runs = st.session_state.setdefault(RUNS, [])
-    runs.extend((result, handle.split) for result in done)
+    # Each run keeps its wrong guesses' pictures, not the data: a split is the whole data set again
+    # (a ZIP of 1,000 photos at 224 px: 150 MB), and a session keeps up to MAX_RUNS runs.
+    runs.extend((result, misclassified_images(handle.split.val_images, result)) for result in done)
     del runs[:-MAX_RUNS]
     st.session_state[ERROR] = handle.error
 
@@ -361,8 +365,9 @@ def data_size_panel() -> None:
         st.caption("  \n".join(plan.notes()))
 
 
-def last_run_panel(result: RunResult, split: DataSplit) -> None:
-    """The last run: its accuracy line, curves, confusion matrix, wrong guesses and the model to download."""
+def last_run_panel(result: RunResult, pics: Pictures) -> None:
+    """The last run: its accuracy line, curves, confusion matrix, wrong guesses (misclassified_images)
+    and the model to download."""
     st.subheader(_("Last run: {label}").format(label=result.config.label))
     st.markdown(f"### `{result.accuracy_line}`  \n" + _("best checkpoint of {n} epochs, {s} s").format(
         n=result.epochs_run, s=f"{result.seconds:.1f}") + (" · " + _("stopped") if result.stopped else ""))
@@ -371,7 +376,6 @@ def last_run_panel(result: RunResult, split: DataSplit) -> None:
     conf.plotly_chart(confusion_figure(result.confusion, result.class_names), theme=None, key="finetune.confusion")
     with wrong:
         st.markdown("**" + _("Misclassified") + f"** ({len(result.misclassified)})")
-        pics = misclassified_images(split.val_images, result)
         if pics:
             st.image([p for p, _c in pics], caption=[c for _p, c in pics], width=96)
         checkpoint = Path(result.checkpoint)
@@ -387,20 +391,20 @@ def last_run_panel(result: RunResult, split: DataSplit) -> None:
                                       "names end its name (model.name), the input size is model.input_shape."))
 
 
-def compare_panel(history: list[tuple[RunResult, DataSplit]]) -> list[str]:
+def compare_panel(history: list[tuple[RunResult, Pictures]]) -> list[str]:
     """The session's runs on one chart (the last three chosen, a new run joins); returns the runs' labels."""
-    labels = [f"{i + 1}. {r.config.label}" for i, (r, _s) in enumerate(history)]
+    labels = [f"{i + 1}. {r.config.label}" for i, (r, _pics) in enumerate(history)]
     st.subheader(_("Compare runs"))
     chosen = st.multiselect(_("Runs"), labels, default=labels[-3:], key=f"{COMPARE}.{len(labels)}")
     metric = st.radio(_("Metric"), STATE.options(METRIC), horizontal=True, key=METRIC, format_func=metric_label)
-    picked = [(label, r.history) for label, (r, _s) in zip(labels, history) if label in chosen]
+    picked = [(label, r.history) for label, (r, _pics) in zip(labels, history) if label in chosen]
     st.plotly_chart(compare_figure(picked, metric), width="stretch", theme=None, key="finetune.compare_chart")
     return labels
 
 
-def misclassified_images(split_images: np.ndarray, result: RunResult, limit: int = 12) -> list[tuple[np.ndarray, str]]:
-    """The wrong guesses with captions, for st.image."""
-    return [(split_images[m.index], f"{literal(m.true, 40)} → {literal(m.predicted, 40)} ({m.confidence:.0%})")
+def misclassified_images(split_images: np.ndarray, result: RunResult, limit: int = 12) -> Pictures:
+    """The wrong guesses with captions, for st.image: copies, which keep no reference to the data set."""
+    return [(split_images[m.index].copy(), f"{literal(m.true, 40)} → {literal(m.predicted, 40)} ({m.confidence:.0%})")
             for m in result.misclassified[:limit]]
 
 

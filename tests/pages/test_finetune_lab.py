@@ -6,6 +6,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -259,7 +260,10 @@ def test_a_finished_run_whose_files_were_pruned_says_so_instead_of_offering_a_do
     at.button(key=keys.TRAIN).click().run()
     at = _wait_for_result(at)
     assert at.get("download_button")
-    (result, _split), = at.session_state[runs.RUNS]
+    (result, pics), = at.session_state[runs.RUNS]
+    # The session keeps the wrong guesses' pictures (copies), never a reference to the whole data set.
+    assert len(pics) == min(12, len(result.misclassified))
+    assert all(isinstance(p, np.ndarray) and p.base is None and p.ndim == 3 and "→" in c for p, c in pics)
     Path(result.checkpoint).unlink()  # what explorer.training.records.prune does to old run folders
     at.run()
     assert not at.exception, [e.value for e in at.exception]
