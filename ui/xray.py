@@ -51,7 +51,7 @@ def movement_panel(history: Sequence[tuple[RunResult, object]], labels: Sequence
     st.subheader(_("Freeze X-ray: which weights moved"))
     chosen = st.multiselect(_("Runs side by side"), list(labels), default=list(labels[-2:]), max_selections=2,
                             key=f"{XRAY_RUNS}.{len(labels)}")
-    picked = [(label, r.movement) for label, (r, _split) in zip(labels, history)
+    picked = [(label, r.movement) for label, (r, _pics) in zip(labels, history)
               if label in chosen and r.movement is not None]
     if not picked:
         return
