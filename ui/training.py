@@ -14,8 +14,10 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -209,22 +211,47 @@ class RunHandle:
             "batch {b}/{batches}").format(b=p.batch, batches=p.batches) + eta
 
 
-@st.cache_resource(max_entries=8, show_spinner="Preparing the images...")
-def builtin_data(name: str, image_size: int, per_class: int, seed: int) -> ImageDataset:
-    """A built-in data set (read-only, shared)."""
+DATA_KEPT_BYTES = 512 * 2**20
+"""The data sets the page keeps for every session, together, at most (the newest one always): by bytes,
+not by count, since one can be 1 MB (40 shapes a class at 48 px) or 750 MB (a ZIP at its pixel budget)."""
+_kept: OrderedDict[tuple, tuple[int, tuple[str, ...]]] = OrderedDict()
+"""(cached function, its hashed arguments) -> (the data set's bytes, its unhashed parameters' names), oldest first."""
+_kept_lock = threading.Lock()
+
+
+def _kept_data(cached: Any, *args: Any, **unhashed: Any) -> ImageDataset:
+    """cached(*args, **unhashed), then forget the data sets used longest ago while all of them pass
+    DATA_KEPT_BYTES. `unhashed`: the parameters Streamlit does not hash (`_data`), never kept here."""
+    dataset = cached(*args, **unhashed)
+    with _kept_lock:
+        _kept[(cached, args)] = (dataset.images.nbytes, tuple(unhashed))
+        _kept.move_to_end((cached, args))
+        while len(_kept) > 1 and sum(size for size, _names in _kept.values()) > DATA_KEPT_BYTES:
+            (old, old_args), (_size, names) = _kept.popitem(last=False)
+            old.clear(*old_args, **dict.fromkeys(names))
+    return dataset
+
+
+@st.cache_resource(show_spinner="Preparing the images...")
+def _builtin_data(name: str, image_size: int, per_class: int, seed: int) -> ImageDataset:
     if name == "digits":
         return load_digits(image_size, per_class, seed)
     return make_shapes(per_class, image_size, seed=seed)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading the ZIP...")
+@st.cache_resource(show_spinner="Reading the ZIP...")
 def _zip_data(digest: str, image_size: int, _data: bytes) -> ImageDataset:
     return read_zip(_data, image_size)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading the cats-vs-dogs photos...")
+@st.cache_resource(show_spinner="Reading the cats-vs-dogs photos...")
 def _photo_zip(path: str, image_size: int) -> ImageDataset:
     return read_zip(Path(path).read_bytes(), image_size, name="cats vs dogs", subfolder="train")
+
+
+def builtin_data(name: str, image_size: int, per_class: int, seed: int) -> ImageDataset:
+    """A built-in data set (read-only, shared)."""
+    return _kept_data(_builtin_data, name, image_size, per_class, seed)
 
 
 def photo_set(image_size: int) -> ImageDataset:
@@ -233,12 +260,12 @@ def photo_set(image_size: int) -> ImageDataset:
     Raises:
         DatasetUnavailableError: at once when this machine is offline.
     """
-    return _photo_zip(str(fetch_photo_set()), image_size)
+    return _kept_data(_photo_zip, str(fetch_photo_set()), image_size)
 
 
 def zip_data(data: bytes, image_size: int) -> ImageDataset:
     """A user's ZIP (its size checked by ui.upload.checked_bytes), cached by its digest."""
-    return _zip_data(digest_of(data), image_size, data)
+    return _kept_data(_zip_data, digest_of(data), image_size, _data=data)
 
 
 def start_run(dataset: ImageDataset, config: TrainConfig, val_fraction: float = 0.2,
