@@ -24,13 +24,14 @@ st.markdown(_("Each lesson follows a lecture note on the live pages. Press **Sta
               "the number it computes. A lesson step is a link too."))
 found, problems = lessons()
 for lesson in found:
-    with st.container(border=True):
-        text, start = st.columns([6, 1], vertical_alignment="center")
-        text.markdown(f"**{_(lesson.title)}**  \n"
+    # One row: the text takes what the button leaves (a column's share cut "시작" to "시." at 1024x768).
+    with st.container(border=True, horizontal=True, vertical_alignment="center", wrap=False):
+        st.markdown(f"**{_(lesson.title)}**  \n"
                       + _("Lecture note {n}: {title}").format(n=lesson.note, title=_(lesson.note_title))
                       + " · " + _("{k} steps").format(k=len(lesson.steps))
                       + (f"  \n{_(lesson.summary)}" if lesson.summary else ""))
-        if start.button(_("Start"), key=f"lessons.start.{lesson.id}", type="primary", icon=":material/play_arrow:"):
+        if st.button(_("Start"), key=f"lessons.start.{lesson.id}", type="primary", icon=":material/play_arrow:",
+                     width="content"):
             page, query = lesson_link(lesson, 1)
             st.switch_page(page, query_params=query)
 for problem in problems:  # a malformed file: its name and the rule it breaks, never a traceback
