@@ -42,18 +42,19 @@ except ExplorerInputError as exc:
     st.stop()
 
 matrix, card = st.columns([1, 1])
-matrix.plotly_chart(advisor_figure(advice.quadrant, {q: _(t) for q, t in QUADRANTS.items()}), width="stretch", theme=None, key="advisor.matrix")
+matrix.plotly_chart(advisor_figure(advice.quadrant, {q: _(t) for q, t in QUADRANTS.items()}), width="stretch",
+                    theme=None, key="advisor.matrix", config={"displayModeBar": False})
 matrix.caption(_("\"A lot\" here means {n} or more labelled images per class: a rule of thumb.").format(
     n=f"{LARGE_PER_CLASS:,}"))
 with card:
     st.subheader(advice.title)
     st.markdown(f"**{advice.action}**")
-    to_freeze, to_train = st.columns(2)
-    if to_freeze.button(_("Open in the Freeze Lab"), key=keys.OPEN, type="primary", icon=":material/ac_unit:",
-                        width="stretch"):
+    # One above the other: side by side, each had half the card and Streamlit cut their labels.
+    if st.button(_("Open in the Freeze Lab"), key=keys.OPEN, type="primary", icon=":material/ac_unit:",
+                 width="stretch"):
         freeze.STATE.open(freeze.plan_values(backbone, spec.default_size, advice.head, advice.plan))
-    if to_train.button(_("Train it in the Fine-tune Lab"), key=keys.TRAIN, icon=":material/model_training:",
-                       width="stretch"):
+    if st.button(_("Train it in the Fine-tune Lab"), key=keys.TRAIN, icon=":material/model_training:",
+                 width="stretch"):
         finetune.STATE.open(finetune.plan_values(backbone, advice.head, advice.plan))
     st.caption(_("The Freeze Lab shows what the plan freezes and its Keras code; the Fine-tune Lab trains it at a small "
                  "input size on built-in data or your ZIP.") + ("" if spec.pretrained_available else " " + _(
