@@ -69,28 +69,29 @@ def predictions() -> None:
         "IoU": [by_detection[0.5][i].iou for i in ranked],
         **{_("at {t}").format(t=t): [_(by_detection[t][i].reason) for i in ranked] for t in THRESHOLDS},
     })
-    scene, numbers = st.columns([2, 3])
+    # The AP figures above, the boxes and the curve side by side, the table under them: at 1024x768 the
+    # boxes had two fifths of the row (a 150 px picture) and the metrics a third of the rest (labels cut).
+    curves = {t: average_precision(ms, len(SAMPLE_GROUND_TRUTH)) for t, ms in matches.items()}
+    cols = st.columns(3)
+    for col, t in zip(cols, THRESHOLDS):
+        col.metric(_("AP at IoU {t}").format(t=t), f"{curves[t].ap:.3f}", border=True)
+    cols[2].metric(_("AP at 0.50:0.05:0.95"), f"{coco_style_ap(detections, SAMPLE_GROUND_TRUTH):.3f}", border=True)
+    scene, curve = st.columns(2)
     with scene:
         draggable_chart(detection_figure(SAMPLE_GROUND_TRUTH, detections, matches[0.5]), "detect.scene", EDIT_CONFIG,
                         keys.move_predictions)
         st.button(_("Put the predictions back"), key="detect.reset", icon=":material/undo:",
                   on_click=keys.reset_predictions)
-    scene.caption(_("Drag a prediction, or a corner of it, and watch the table and AP change.") + " "
-                  + _("Predictions are taken from the most confident down. Each goes to the ground-truth box it "
-                    "overlaps most; it is a hit if that IoU reaches the threshold and the box is still free, else a "
-                    "false positive (a duplicate, or too loose). AP is the area under the precision-recall curve with"
-                    " all-point interpolation (Pascal VOC 2010 and later). COCO averages AP over the IoU thresholds "
-                    "0.50 to 0.95 (its tool samples 101 recall points; here all points)."))
-    with numbers:
-        st.dataframe(table, hide_index=True, width="stretch", key="detect.table",
-                     column_config={"IoU": st.column_config.NumberColumn(format="%.3f"),
-                                    _("score"): st.column_config.NumberColumn(format="%.2f")})
-        curves = {t: average_precision(ms, len(SAMPLE_GROUND_TRUTH)) for t, ms in matches.items()}
-        cols = st.columns(3)
-        for col, t in zip(cols, THRESHOLDS):
-            col.metric(_("AP at IoU {t}").format(t=t), f"{curves[t].ap:.3f}", border=True)
-        cols[2].metric(_("AP at 0.50:0.05:0.95"), f"{coco_style_ap(detections, SAMPLE_GROUND_TRUTH):.3f}", border=True)
-        st.plotly_chart(pr_figure(curves), width="stretch", theme=None, key="detect.pr")
+    curve.plotly_chart(pr_figure(curves), width="stretch", theme=None, key="detect.pr")
+    st.dataframe(table, hide_index=True, width="stretch", key="detect.table",
+                 column_config={"IoU": st.column_config.NumberColumn(format="%.3f"),
+                                _("score"): st.column_config.NumberColumn(format="%.2f")})
+    st.caption(_("Drag a prediction, or a corner of it, and watch the table and AP change.") + " "
+               + _("Predictions are taken from the most confident down. Each goes to the ground-truth box it "
+                   "overlaps most; it is a hit if that IoU reaches the threshold and the box is still free, else a "
+                   "false positive (a duplicate, or too loose). AP is the area under the precision-recall curve with"
+                   " all-point interpolation (Pascal VOC 2010 and later). COCO averages AP over the IoU thresholds "
+                   "0.50 to 0.95 (its tool samples 101 recall points; here all points)."))
 
 
 iou_playground()

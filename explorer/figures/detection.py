@@ -58,8 +58,9 @@ def _image_layout(size: float) -> dict:
 
 
 def _top_title(text: str) -> dict:
+    # Plotly anchors a title of several lines by its last one: each line above it needs its own room.
     return {"text": text, "x": 0.0, "xanchor": "left", "xref": "paper", "y": 1.0, "yanchor": "top",
-            "yref": "container", "pad": {"t": 12}}
+            "yref": "container", "pad": {"t": 12 + 26 * text.count("<br>")}}
 
 
 def iou_figure(a: Box, b: Box, overlap: Overlap, size: float = 100) -> go.Figure:
@@ -111,6 +112,6 @@ def pr_figure(curves: Mapping[float, PrecisionRecall]) -> go.Figure:
                                  hovertemplate=_("recall %{x:.2f}, precision %{y:.2f}") + "<extra></extra>"))
     return apply_style(go.Figure(traces, {
         "xaxis": {"title": _("recall"), "range": [0, 1.05]}, "yaxis": {"title": _("precision"), "range": [0, 1.05]},
-        "height": 400, "margin": _MARGIN, "title": _("Precision-recall, all-point interpolated (area = AP)"),
+        "height": 400, "margin": _MARGIN, "title": _("Precision-recall, all-point interpolated<br>(area = AP)"),
         "legend": {"orientation": "h", "y": -0.22},
     }))

@@ -53,7 +53,7 @@ ENGLISH = {
                                       "similar (photos of things)"],
     "app_pages/detection_basics.py": ["Detection basics", "IoU playground", "Intersection", "Union",
                                       "Two-stage and one-stage detectors", "box A", "box B", "recall", "precision",
-                                      "Precision-recall, all-point interpolated (area = AP)", "AP at IoU 0.5"],
+                                      "Precision-recall, all-point interpolated<br>(area = AP)", "AP at IoU 0.5"],
     "app_pages/finetune_lab.py": ["Fine-tune Lab", "Data", "Images per class", "Backbone", "Input size", "Strategy",
                                   "Epochs", "Learning rate", "Batch size", "Head", "Callbacks", "Train", "Total",
                                   "Trainable", "Non-trainable", "How much data? The same run at several sizes",
