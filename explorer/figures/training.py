@@ -55,7 +55,8 @@ def curves_figure(history: Mapping[str, Sequence[float]], events: Sequence[RunEv
         if event.kind == "stage2":
             for col in (1, 2, 3):
                 fig.add_vline(x=event.epoch + 0.5, line_dash="dot", line_color=MUTED, row=1, col=col)
-    fig.update_yaxes(type="log", exponentformat="e", row=1, col=3)
+    # Powers of ten only: Plotly's default labels a short log range's minor ticks too (digits over "1e-3").
+    fig.update_yaxes(type="log", exponentformat="e", dtick=1, row=1, col=3)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_xaxes(title_text=_("epoch"), dtick=1 if len(epochs) <= 15 else None)
     fig.update_layout(title=title or None, height=380, margin=dict(l=50, r=20, t=60 if title else 40, b=50),
