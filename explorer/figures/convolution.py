@@ -40,6 +40,7 @@ from explorer.figures.style import (
     MUTED,
     QUALITATIVE,
     SMALL_SIZE,
+    TEXT_SIZE,
     TITLE_SIZE,
     YELLOW,
     apply_style,
@@ -460,7 +461,8 @@ def receptive_field_figure(rows: Sequence[ReceptiveFieldRow]) -> go.Figure:
     fig.update_yaxes(range=[-lim, lim], visible=False, scaleanchor="x2", row=1, col=2)
     fig.update_yaxes(title_text=_("side in input pixels"), range=[0, biggest * 1.2], row=1, col=1)
     fig.update_xaxes(title_text=_("layer"), dtick=1, showgrid=False, row=1, col=1)
-    fig.update_annotations(font=dict(size=TITLE_SIZE))
+    # Text-sized titles: at the title size the two ran into each other at 1024x768 (in both languages).
+    fig.update_annotations(font=dict(size=TEXT_SIZE))
     fig.update_layout(height=460, margin=dict(l=70, r=20, t=50, b=50), legend=dict(x=1.0, y=1, xanchor="left"))
     return apply_style(fig)
 
