@@ -20,8 +20,10 @@ FAMILY = {
 }
 FAMILY_COLOR = {N_("AlexNet family"): MUTED, "VGG": BLUE, "Inception": VERMILION, "ResNet": GREEN, "Mobile": PINK}
 # Where each bubble's name goes, so that neighbours do not collide at projector size.
-_LABEL_AT = {"vgg16": "top center", "vgg19": "bottom center", "efficientnet_b0": "middle left",
-             "efficientnet_lite0": "middle left", "mobilenet_v2": "middle left", "googlenet": "bottom center",
+# The small networks at the left edge are named above, below and to the right of their bubbles: to their
+# left the names ran out of the chart ("entNet-B0") at 1024x768.
+_LABEL_AT = {"vgg16": "top center", "vgg19": "bottom center", "efficientnet_b0": "top center",
+             "efficientnet_lite0": "bottom right", "mobilenet_v2": "bottom center", "googlenet": "bottom center",
              "zfnet": "middle right", "alexnet": "middle right", "resnet50": "top center",
              "inception_v3": "top center", "inception_resnet_v2": "bottom center"}
 MAX_BUBBLE_PX = 80
