@@ -103,7 +103,7 @@ with model_tab:
     if st.button(_("Train"), type="primary", icon=":material/play_arrow:", key=keys.TRAIN, disabled=busy, width="stretch"):
         runs.start_run(dataset, config)
         st.rerun()
-    if st.button(_("Compare: transfer vs scratch vs two-stage"), key=keys.COMPARE_RUN, disabled=busy, width="stretch",
+    if st.button(_("Compare three strategies"), key=keys.COMPARE_RUN, disabled=busy, width="stretch",
                  icon=":material/compare_arrows:", help=_("The same data and settings, three runs, one chart")):
         runs.start_run(dataset, config, compare=runs.comparison_configs(config))
         st.rerun()

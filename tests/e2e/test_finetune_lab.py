@@ -109,7 +109,7 @@ def test_one_click_compares_transfer_scratch_and_two_stage(page, app_url):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{app_url}/finetune_lab")
     wait_for_idle(page, timeout_ms=180_000)
-    page.get_by_role("button", name="Compare: transfer vs scratch vs two-stage").click()
+    page.get_by_role("button", name="Compare three strategies").click()
     expect(page.locator("[data-testid='stProgress']")).to_contain_text("run 1 of 3", timeout=120_000)
     chosen = compare_picker(page)
     expect(chosen).to_contain_text("3. two-stage", timeout=1_700_000)  # the defaults, three runs
