@@ -27,9 +27,9 @@ for lesson in found:
     # One row: the text takes what the button leaves (a column's share cut "시작" to "시." at 1024x768).
     with st.container(border=True, horizontal=True, vertical_alignment="center", wrap=False):
         st.markdown(f"**{_(lesson.title)}**  \n"
-                      + _("Lecture note {n}: {title}").format(n=lesson.note, title=_(lesson.note_title))
-                      + " · " + _("{k} steps").format(k=len(lesson.steps))
-                      + (f"  \n{_(lesson.summary)}" if lesson.summary else ""))
+                    + _("Lecture note {n}: {title}").format(n=lesson.note, title=_(lesson.note_title))
+                    + " · " + _("{k} steps").format(k=len(lesson.steps))
+                    + (f"  \n{_(lesson.summary)}" if lesson.summary else ""))
         if st.button(_("Start"), key=f"lessons.start.{lesson.id}", type="primary", icon=":material/play_arrow:",
                      width="content"):
             page, query = lesson_link(lesson, 1)
