@@ -70,8 +70,10 @@ def warm_up() -> None:
     the Freeze Lab's default table (VGG16 at 224 px), then the Activations Lab's default network.
     A page opened a few seconds after the first visit then shows its numbers at once; a visitor who
     comes sooner waits for the same build, not a second one (Streamlit's cache computes a key once).
-    Not the Case Studies' eight networks: building them (~20 s of mostly Python, holding the GIL)
-    slowed every other page's first clicks more than it saved (bench_first_paint). EXPLORER_WARM_UP=0 turns it off (to measure without it)."""
+    Not the Case Studies' eight networks: on a machine that never counted them, building them (~20 s,
+    in a worker) took the CPU from the next pages (bench_first_paint, two cores: the Activations Lab's
+    title 0.6 -> 2.0 s) for a wait that is once per machine (the counts are kept on disk).
+    EXPLORER_WARM_UP=0 turns it off (to measure without it)."""
     if _warm.is_set() or os.environ.get("EXPLORER_WARM_UP", "1") == "0":
         return
     _warm.set()
