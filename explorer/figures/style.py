@@ -216,6 +216,11 @@ def _scale_texts(fig: go.Figure, factor: float) -> None:
         update["margin"] = {**margin, **grown}
         if isinstance(layout.get("height"), (int, float)):
             update["height"] = round(layout["height"] + sum(grown.get(s, 0) - margin.get(s, 0) for s in "tb"))
+    title = update.get("title", layout.get("title"))
+    pad = title.get("pad") if isinstance(title, Mapping) else None
+    if pad:  # the room a title keeps for its lines grows with them
+        update["title"] = {**title, "pad": {side: round(v * factor) if isinstance(v, (int, float)) else v
+                                            for side, v in pad.items()}}
     if update:
         fig.update_layout(update, overwrite=True)
     for trace in fig.data:

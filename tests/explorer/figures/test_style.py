@@ -209,6 +209,15 @@ def test_presenter_view_scales_every_text_once_and_back(name):
     assert fig.layout.height == pytest.approx(height, abs=2)
 
 
+def test_presenter_view_gives_a_title_of_two_lines_the_room_of_both():
+    fig = BUILDERS["detection_figure"]()  # its title is two lines, held below the figure's top by a pad
+    pad = fig.layout.title.pad.t
+    apply_style(fig, presenter=True)
+    assert fig.layout.title.pad.t == round(pad * PRESENTER_SCALE)
+    apply_style(fig, presenter=False)
+    assert fig.layout.title.pad.t == pytest.approx(pad, abs=1)
+
+
 def test_presenter_view_keeps_data_and_labels():
     fig = BUILDERS["detection_figure"]()
     before = fig.to_plotly_json()["data"]
