@@ -58,9 +58,11 @@ def _image_layout(size: float) -> dict:
 
 
 def _top_title(text: str) -> dict:
-    # Plotly anchors a title of several lines by its last one: each line above it needs its own room.
-    return {"text": text, "x": 0.0, "xanchor": "left", "xref": "paper", "y": 1.0, "yanchor": "top",
-            "yref": "container", "pad": {"t": 12 + 26 * text.count("<br>")}}
+    # From the figure's left edge, not the plot's: the axis title's margin is room for the text too (a
+    # line was cut at the right in a half-width column). Plotly anchors a title of several lines by its
+    # last one: each line above it needs its own room.
+    return {"text": text, "x": 0.0, "xanchor": "left", "xref": "container", "y": 1.0, "yanchor": "top",
+            "yref": "container", "pad": {"t": 12 + 26 * text.count("<br>"), "l": 8}}
 
 
 def iou_figure(a: Box, b: Box, overlap: Overlap, size: float = 100) -> go.Figure:
