@@ -60,13 +60,6 @@ def test_run_survives_a_click_elsewhere_and_stops(page, app_url, tmp_path):
     page.get_by_text("Compare runs").scroll_into_view_if_needed()
     screenshot(page, "finetune_lab_compare")
 
-    # On a 1024x768 projector every class is named under its column of the confusion matrix
-    # (Plotly hid the last name, turned out of the narrow figure).
-    page.set_viewport_size({"width": 1024, "height": 768})
-    matrix = page.locator(".js-plotly-plot").filter(has=page.locator(".xtitle", has_text="predicted"))
-    for name in ("circle", "square", "triangle"):
-        expect(matrix.locator(".xtick text", has_text=name)).to_be_visible()
-
     # The best model downloads (read from the run's folder when clicked) and plain Keras opens it.
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the best model (.keras)").click()
@@ -76,6 +69,13 @@ def test_run_survives_a_click_elsewhere_and_stops(page, app_url, tmp_path):
 
     model = keras.saving.load_model(saved)
     assert saved.name == "best.keras" and model.input_shape[1:] == (32, 32, 3), model.input_shape
+
+    # Last (a new size re-lays the page out under a click): on a 1024x768 projector every class is
+    # named under its column of the confusion matrix (Plotly hid the last name, turned out of the figure).
+    page.set_viewport_size({"width": 1024, "height": 768})
+    matrix = page.locator(".js-plotly-plot").filter(has=page.locator(".xtitle", has_text="predicted"))
+    for name in ("circle", "square", "triangle"):
+        expect(matrix.locator(".xtick text", has_text=name)).to_be_visible()
 
 
 # Counts the script runs (full or fragment) that start after it is installed: the app's
