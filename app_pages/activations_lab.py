@@ -97,7 +97,8 @@ if tabs["Through the network"].open:
     with tabs["Through the network"]:
         st.caption(_("One map per stage (its most active channel), from the first convolution to the last "
                      "feature map: edges and colours first, then textures, then parts."))
-        st.plotly_chart(figs.network_strip_figure(network_strip(acts)), theme=None, key="act.strip_chart")
+        st.plotly_chart(figs.network_strip_figure(network_strip(acts)), theme=None, key="act.strip_chart",
+                        config={"displayModeBar": False})
         st.plotly_chart(figs.layer_facts_figure([acts.facts[l.name] for l in ex.layers], ex.layers,
                                                 st.session_state[keys.LAYER]), theme=None, key="act.facts_chart")
 

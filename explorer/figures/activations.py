@@ -11,6 +11,7 @@ import base64
 import functools
 import io
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -246,20 +247,34 @@ def grad_cam_figure(photo: np.ndarray, cam: GradCam, label: str, height: int = 5
     ), height)
 
 
-def network_strip_figure(strip: Sequence[StripMap], height: int = 330) -> go.Figure:
+def network_strip_figure(strip: Sequence[StripMap], height: int = 280) -> go.Figure:
     """One map per stage, left to right: the picture turns from edges into abstract parts."""
-    titles = ["<b>" + _("stage {n}").format(n=s.stage.index) + f"</b> · {s.layer.shape_text}<br>{s.layer.name}<br>"
-              + _("channel {n}").format(n=s.channel) for s in strip]
+    titles = ["<b>" + _("stage {n}").format(n=s.stage.index) + f"</b> · {s.layer.shape_text}<br>"
+              + "<br>".join(_name_lines(s.layer.name)) + "<br>" + _("channel {n}").format(n=s.channel) for s in strip]
+    lines = max((t.count("<br>") + 1 for t in titles), default=3)
     fig = make_subplots(rows=1, cols=len(strip), subplot_titles=titles, horizontal_spacing=0.015)
     for i, item in enumerate(strip, start=1):
         values = _tile(np.asarray(item.values, np.float32))
         fig.add_trace(go.Image(source=_indexed_png(values, float(values.min()), float(values.max())),
                                hoverinfo="skip"), row=1, col=i)
         fig.update_xaxes(visible=False, row=1, col=i)
-        fig.update_yaxes(visible=False, scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
+        # Each map sits right under its title (a narrow figure leaves the room below it, not between).
+        fig.update_yaxes(visible=False, scaleanchor=f"x{i if i > 1 else ''}", constrain="domain",
+                         constraintoward="top", row=1, col=i)
     fig.update_annotations(font={"size": SMALL_SIZE})
-    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 84, "b": 4})
+    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 12 + 20 * lines, "b": 4})
     return apply_style(fig)
+
+
+def _name_lines(name: str, width: int = 15) -> list[str]:
+    """A layer name broken after its underscores into lines of about `width` characters, so that
+    five names side by side on a projector do not run into one another."""
+    lines = [""]
+    for part in re.split(r"(?<=_)", name):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
 
 
 def layer_facts_figure(facts: Sequence[LayerFacts], layers: Sequence[LayerInfo], selected: str,

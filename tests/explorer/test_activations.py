@@ -119,6 +119,23 @@ def test_network_strip_runs_from_the_first_conv_to_the_last_map(lite0, cat_activ
         np.testing.assert_array_equal(item.values, output[:, :, channel])
 
 
+def test_network_strip_titles_break_long_layer_names_at_underscores(cat_activations):
+    """Five names side by side must fit a 1024-px projector: no title line is much longer than
+    'block3a_expand_', and the lines put together give the layer's name back."""
+    from explorer.figures.activations import network_strip_figure
+
+    strip = network_strip(cat_activations)
+    fig = network_strip_figure(strip)
+    titles = [a.text for a in fig.layout.annotations]
+    assert len(titles) == len(strip)
+    for item, title in zip(strip, titles):
+        name_lines = title.split("<br>")[1:-1]
+        assert "".join(name_lines) == item.layer.name
+        assert all(len(line) <= 15 for line in name_lines), name_lines
+    assert "block3a_expand_<br>activation" in titles[1]
+    assert fig.layout.margin.t >= 12 + 20 * 4  # room for the four lines of the longest title
+
+
 def test_unknown_layer_and_wrong_image_size_are_refused(lite0, cat):
     with pytest.raises(UnknownLayerError, match=r"no layer of that name.*Received: layer='block99'"):
         lite0.extract(cat, ["block99"])
