@@ -51,13 +51,12 @@ def feature_maps() -> None:
     act.ensure_layer(ex, photo.digest)  # a new stage starts at its own layer
     acts = act.activations(ex.spec.id, photo.digest, (st.session_state[keys.LAYER],), pixels)
     stages = {s.index: s for s in ex.stages}
-    c1, c2, c3, c4 = st.columns([3, 4, 3, 2])
+    # A row of its own for the two choices with long names (a layer's name and shape fit a 1024-px
+    # projector); the grid's and the enlarged map's own controls sit above each.
+    c1, c2 = st.columns([2, 3])
     c1.selectbox(_("Stage (resolution)"), list(stages), key=keys.STAGE, format_func=lambda i: stages[i].label)
     stage = stages[st.session_state[keys.STAGE]]
-    c2.selectbox(_("Layer"), stage.layers, key=keys.LAYER,
-                 format_func=lambda n: f"{n} · {ex.layer(n).type} · {ex.layer(n).shape_text}")
-    c3.select_slider(_("Channels in the grid"), figs.CHANNEL_COUNTS, key=keys.COUNT)
-    c4.radio(_("Colour scale"), keys.SCALES, key=keys.SCALE, format_func=_)
+    c2.selectbox(_("Layer"), stage.layers, key=keys.LAYER, format_func=lambda n: f"{n} · {ex.layer(n).shape_text}")
     layer = ex.layer(st.session_state[keys.LAYER])
     output, ranking, facts = acts.output(layer.name), acts.ranking(layer.name), acts.facts[layer.name]
     st.markdown(_("**{name}** ({type}) outputs **{shape}**: {n} maps of {h}×{w} · mean activation **{mean}** · "
@@ -66,6 +65,9 @@ def feature_maps() -> None:
         w=layer.output_shape[1], mean=f"{facts.mean_activation:.3g}", max=f"{facts.max_activation:.3g}",
         zeros=f"{facts.zero_fraction:.0%}"))
     grid, large = st.columns([3, 2])
+    g1, g2 = grid.columns([3, 2])
+    g1.select_slider(_("Channels in the grid"), figs.CHANNEL_COUNTS, key=keys.COUNT)
+    g2.radio(_("Colour scale"), keys.SCALES, key=keys.SCALE, format_func=_)
     grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[keys.COUNT],
                                                st.session_state[keys.SCALE] == "shared", layer),
                       theme=None, key="act.grid_chart", config={"displayModeBar": False})
