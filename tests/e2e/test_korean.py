@@ -131,3 +131,21 @@ def test_switching_back_to_english_keeps_the_page_state(page, app_url):
     expect(first.locator("[data-testid='stSliderThumbValue']").first).to_have_text(moved)
     expect(metrics).to_have_text(numbers_ko)  # the same numbers: the page kept its state
     screenshot(page, "ko_switched_to_english")
+
+
+def test_korean_lines_break_between_words_not_inside_them(browser, app_url):
+    """Korean is set with breaks between words: at 1024x768 the row names of the detectors' table
+    (방법, 강점, 약점) each stay on one line instead of one syllable a line."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/detection_basics?lang=ko")
+        wait_for_idle(page)
+        for word in ("방법", "강점", "약점"):
+            cell = page.locator("[data-testid='stMarkdownContainer'] td", has_text=re.compile(f"^{word}$"))
+            cell.scroll_into_view_if_needed()
+            lines = cell.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e); "
+                                  "return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }")
+            assert lines == 1, f"{word} is set on {lines} lines"
+    finally:
+        context.close()
