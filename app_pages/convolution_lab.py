@@ -17,10 +17,13 @@ if K.STATE.start():
 limits, options = K.STATE.bounds, K.STATE.options
 st.title(_("Convolution Lab"))
 tabs = translated_tabs(K.TABS, key=K.TAB, on_change="rerun")
+# Controls | picture, in every tab: the controls' column holds a row of three stride buttons and its
+# labels on a 1024-px projector with the sidebar open.
+SIDE = [1.3, 3.2]
 
 if tabs["2D convolution"].open is not False:
     with tabs["2D convolution"]:
-        left, right = st.columns([1, 3.2], gap="medium")
+        left, right = st.columns(SIDE, gap="medium")
         with left:
             preset = st.selectbox(_("Input"), options(K.INPUT), key=K.INPUT, format_func=_)
             size = st.slider(_("Input size"), *limits(K.SIZE), key=K.SIZE)
@@ -32,7 +35,7 @@ if tabs["2D convolution"].open is not False:
                 kernel = cv.kernel_preset(kname)
             stride, dilation = choice(_("Stride"), K.STRIDE), choice(_("Dilation"), K.DILATION)
             padding = padding_box(K.PADDING)
-            with st.popover(_("Edit the input grid"), icon=":material/edit:"):
+            with st.popover(_("Edit the input"), icon=":material/edit:"):
                 x = grid_editor(st, cv.input_preset(preset, size), f"conv.grid.{preset}.{size}", fit=True)
         with right:
             try:
@@ -42,7 +45,7 @@ if tabs["2D convolution"].open is not False:
 
 if tabs["On a photo"].open:
     with tabs["On a photo"]:
-        left, right = st.columns([1, 3.2], gap="medium")
+        left, right = st.columns(SIDE, gap="medium")
         with left:
             source = st.radio(_("Photo"), options(K.PHOTO), horizontal=True, key=K.PHOTO, format_func=_)
             upload = photo_uploader(_("Your image"), K.UPLOAD) if source == "upload" else None
@@ -66,7 +69,7 @@ if tabs["On a photo"].open:
 
 if tabs["1D signal"].open:
     with tabs["1D signal"]:
-        left, right = st.columns([1, 3.2], gap="medium")
+        left, right = st.columns(SIDE, gap="medium")
         with left:
             sname = st.selectbox(_("Signal"), options(K.SIGNAL), key=K.SIGNAL, format_func=_)
             length = st.slider(_("Length"), *limits(K.LENGTH), key=K.LENGTH)
@@ -84,7 +87,7 @@ if tabs["1D signal"].open:
 
 if tabs["Pooling"].open:
     with tabs["Pooling"]:
-        left, right = st.columns([1, 3.2], gap="medium")
+        left, right = st.columns(SIDE, gap="medium")
         with left:
             ppreset = st.selectbox(_("Input"), options(K.POOL_INPUT), key=K.POOL_INPUT, format_func=_)
             psize = st.slider(_("Input size"), *limits(K.POOL_SIZE), key=K.POOL_SIZE)

@@ -223,10 +223,10 @@ def _sliding_figure(
     fig = go.Figure([trace for trace, _panel in traces], {
         **layout,
         "showlegend": False,
-        "height": int(max(plot_height, 240)) + (95 + 85 if animate else 95 + 20),
-        "margin": dict(l=10, r=10, t=95, b=20 if not animate else 85),
-        "title": dict(text=captions[step], x=0.01, xanchor="left", yref="container", y=0.93, yanchor="top",
-                      font=dict(size=LARGE_SIZE)),
+        "height": int(max(plot_height, 240)) + (95 + 85 if animate else 70 + 20),
+        "margin": dict(l=10, r=10, t=95 if animate else 70, b=20 if not animate else 85),
+        "title": dict(text=captions[step], x=0.01, xanchor="left", yref="container", y=1, yanchor="top",
+                      pad=dict(t=12), font=dict(size=LARGE_SIZE)),
     })
     if animate:
         _add_frames(fig, g, captions, moving, step)
@@ -259,10 +259,13 @@ def _add_frames(fig: go.Figure, g: ConvGeometry, captions: Mapping[int, str], mo
     )
 
 
-def _caption(i: int, g: ConvGeometry, body: str) -> str:
+def _caption(i: int, g: ConvGeometry, body: str, value: str, animate: bool) -> str:
+    """The step and its value; an animation (a figure on its own) also writes the arithmetic on a
+    second line. The lab writes it under a still figure, where a line of nine products does not
+    have to fit beside the controls of a 1024-px projector."""
     r, c = g.position(i)
-    step = _("Step {i} of {n}").format(i=i + 1, n=g.steps)
-    return f"<b>{step}</b>: output[{r}, {c}]<br>{body}"
+    head = "<b>" + _("Step {i} of {n}").format(i=i + 1, n=g.steps) + f"</b>: output[{r}, {c}]"
+    return f"{head}<br>{body} = <b>{value}</b>" if animate else f"{head} = <b>{value}</b>"
 
 
 def conv_animation_figure(
@@ -302,12 +305,10 @@ def conv_animation_figure(
     for i in range(g.steps) if animate else (step,):
         rows, cols = g.window_cells(i)
         if small:
-            text = products_text(padded[np.ix_(rows, cols)], kernel, flat[i])
-            head, _sep, total = text.rpartition(" = ")
-            body = f"{head} = <b>{total}</b>"
+            body, _sep, total = products_text(padded[np.ix_(rows, cols)], kernel, flat[i]).rpartition(" = ")
         else:
-            body = _("sum of {n} products").format(n=kernel.size) + f" = <b>{format_number(flat[i])}</b>"
-        captions[i] = _caption(i, g, body)
+            body, total = _("sum of {n} products").format(n=kernel.size), format_number(flat[i])
+        captions[i] = _caption(i, g, body, total, animate)
     return _sliding_figure(padded, mask, "0", kernel, output, g, captions, step, animate, _("Output"))
 
 
@@ -341,7 +342,7 @@ def pool_animation_figure(
         vals = [format_number(v) for v, m in zip(padded[np.ix_(rows, cols)].ravel(), mask[np.ix_(rows, cols)].ravel())
                 if not m]
         body = (f"max({', '.join(vals)})" if mode == "max" else f"({' + '.join(vals)})/{len(vals)}")
-        captions[i] = _caption(i, g, f"{body} = <b>{format_number(flat[i])}</b>")
+        captions[i] = _caption(i, g, body, format_number(flat[i]), animate)
     label = "−∞" if mode == "max" else "·"
     title = _("Max pooled") if mode == "max" else _("Average pooled")
     return _sliding_figure(padded, mask, label, None, output, g, captions, step, animate, title)
@@ -404,10 +405,11 @@ def signal_figure(
     centres = np.arange(g.cols.output) * stride + (g.cols.effective_kernel - 1) / 2 - before
 
     weights = ", ".join(format_number(k) for k in kernel)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14, subplot_titles=(
-        _("Input, padded with {before} + {after} zeros; window × kernel [{weights}]").format(
+    # Titles of two lines each: one line was cut at both ends beside the controls on a 1024-px projector.
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.2, subplot_titles=(
+        _("Input, padded with {before} + {after} zeros<br>window × kernel [{weights}]").format(
             before=g.cols.pad_before, after=g.cols.pad_after, weights=weights),
-        _("Output: {n} samples, each under the centre of its window").format(n=g.cols.output)))
+        _("Output: {n} samples,<br>each under the centre of its window").format(n=g.cols.output)))
     fig.add_vrect(x0=taps[0] - 0.5, x1=taps[-1] + 0.5, fillcolor=tint(HIGHLIGHT, 0.12), line_width=0, row=1, col=1)
     fig.add_trace(go.Scatter(x=xs[~is_pad], y=padded[~is_pad], mode="lines+markers", name=_("signal"),
                              line=dict(color=BLUE, width=2), marker=dict(size=9)), 1, 1)
@@ -425,7 +427,7 @@ def signal_figure(
     fig.update_annotations(font=dict(size=TITLE_SIZE))
     fig.update_xaxes(zeroline=False)
     fig.update_yaxes(zerolinecolor=MUTED, zerolinewidth=1)
-    fig.update_layout(height=500, margin=dict(l=60, r=20, t=40, b=60),
+    fig.update_layout(height=560, margin=dict(l=60, r=20, t=70, b=60),
                       legend=dict(orientation="h", y=-0.08, yanchor="top", x=1, xanchor="right"))
     return apply_style(fig)
 

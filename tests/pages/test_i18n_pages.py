@@ -35,7 +35,7 @@ ENGLISH = {
                                 "Show the Keras code", "Download as .py"],
     "app_pages/convolution_lab.py": ["Convolution Lab", "2D convolution", "On a photo", "1D signal", "Pooling",
                                      "Receptive field", "Small vs big kernels", "Input", "Input size", "Kernel",
-                                     "Stride", "Dilation", "Padding", "Step to explain", "Edit the input grid",
+                                     "Stride", "Dilation", "Padding", "Step to explain", "Edit the input",
                                      "Input (padding shaded)", "Output", "Play"],
     "app_pages/activations_lab.py": ["Activations Lab", "Backbone", "Sample photo", "Or your own photo",
                                      "Feature maps", "Through the network", "First-layer filters",

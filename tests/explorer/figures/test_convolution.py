@@ -21,6 +21,19 @@ def test_animation_has_one_small_frame_per_step():
     assert "Step 4 of 16" in still.layout.title.text  # the one step drawn: the page steps on the server
 
 
+def test_animation_writes_the_products_and_a_still_figure_only_the_value():
+    """A figure on its own shows the step's arithmetic; the lab's still figure shows the value, and
+    writes the arithmetic under it (so a line of nine products need not fit beside the controls)."""
+    x, k = cv.input_preset("digit", 7), cv.kernel_preset("Sobel x")
+    value = cv.conv2d(x, k)[0, 0]
+    animated = cf.conv_animation_figure(x, k, step=0).layout.title.text
+    still = cf.conv_animation_figure(x, k, step=0, animate=False).layout.title.text
+    assert animated.endswith(f" = <b>{value:g}</b>") and "0×(-1) + 0×0" in animated
+    assert still == f"<b>Step 1 of 25</b>: output[0, 0] = <b>{value:g}</b>"
+    pooled = cf.pool_animation_figure(cv.input_preset("random", 5), 2, 2, "max", "valid", step=0, animate=False)
+    assert "max(" not in pooled.layout.title.text and "<br>" not in pooled.layout.title.text
+
+
 def test_largest_animated_grid_stays_small():
     x = cv.input_preset("random", 16)
     g = cv.conv_geometry(x.shape, (7, 7), 1, "same")
