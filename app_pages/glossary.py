@@ -13,13 +13,8 @@ st.markdown(_(
 search = st.text_input(_("Find a term"), key="glossary.search", placeholder=_("convolution, 합성곱..."))
 terms = [t for t in glossary()
          if search.strip().lower() in " ".join((t.en, t.ko, *t.also)).lower()]
-st.dataframe(
-    {"en": [t.en for t in terms], "ko": [t.ko for t in terms],
-     "also": [", ".join(t.also) for t in terms], "note": [t.note for t in terms]},
-    hide_index=True, width="stretch", key="glossary.table",
-    column_config={"en": st.column_config.TextColumn(_("English"), width="medium"),
-                   "ko": st.column_config.TextColumn(_("Korean"), width="medium"),
-                   "also": st.column_config.TextColumn(_("Also seen as"), width="small"),
-                   "note": st.column_config.TextColumn(_("Note"), width="large")},
-)
+# A table that wraps its text (a data grid cut every note at its column's edge on a projector).
+st.table({_("English"): [t.en for t in terms], _("Korean"): [t.ko for t in terms],
+          _("Also seen as"): [", ".join(t.also) for t in terms], _("Note"): [t.note for t in terms]},
+         hide_index=True, border="horizontal")
 st.caption(_("{n} of {total} terms").format(n=len(terms), total=len(glossary())))

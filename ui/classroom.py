@@ -57,7 +57,8 @@ _PATH = "_app.url_path"
 # One style sheet, for the projector: 1280x720 and 1024x768 show the page's key numbers and figure
 # without scrolling. The rules that keep numbers whole apply in the normal view too.
 _ALWAYS_CSS = """
-[data-testid="stApp"] :is(p, li, td, th, label, span, div) { word-break: keep-all; overflow-wrap: break-word; }
+[data-testid="stApp"] :is(p, li, td, th, label, span, div) { word-break: keep-all !important;
+    overflow-wrap: break-word !important; }
 /* Korean lines break between words, as Korean is set (not inside 방법 or 모서리; Streamlit's own rule
    breaks anywhere); English is unchanged; a word longer than its line still breaks */
 [data-testid="stMetric"] { container-type: inline-size; }

@@ -137,7 +137,7 @@ def shown_texts(at: AppTest) -> list[str]:
                     texts += [str(getattr(o, "content", None) or o) for o in options]
     texts += [t.label for t in at.tabs] + [e.label for e in at.expander]
     texts += [block.proto.popover.label for block in _blocks(at._tree) if block.type == "popover"]
-    for frame in (*at.dataframe, *at.get("arrow_data_frame")):
+    for frame in (*at.dataframe, *at.get("arrow_data_frame"), *at.table):
         texts += _headers(frame)
     for fig in _figures(at):
         texts += _figure_words(fig)
@@ -154,7 +154,7 @@ def _blocks(node):
 
 def _headers(frame) -> list[str]:
     """A table's column headers as shown: a column_config label, else the column's name."""
-    config = json.loads(frame.proto.columns or "{}")
+    config = json.loads(getattr(frame.proto, "columns", "") or "{}")  # a table (st.table) has no column_config
     return [str((config.get(str(c)) or {}).get("label") or c) for c in frame.value.columns]
 
 
