@@ -68,23 +68,24 @@ def feature_maps() -> None:
     g1, g2 = grid.columns([3, 2])
     g1.select_slider(_("Channels in the grid"), figs.CHANNEL_COUNTS, key=keys.COUNT)
     g2.radio(_("Colour scale"), keys.SCALES, key=keys.SCALE, format_func=_)
-    grid.plotly_chart(figs.feature_grid_figure(output, ranking, st.session_state[keys.COUNT],
-                                               st.session_state[keys.SCALE] == "shared", layer),
-                      theme=None, key="act.grid_chart", config={"displayModeBar": False})
-    with large:
-        r1, r2 = st.columns([3, 2])
-        # Option texts must not depend on the photo: the browser keeps a kept value's old text.
-        r1.selectbox(_("Channel to enlarge, by activity"), range(layer.channels), key=keys.RANK,
-                     format_func=lambda r: _("the most active") if r == 0 else _("#{n} most active").format(n=r + 1))
-        r2.slider(_("Map over photo"), 0.0, 1.0, step=0.1, key=keys.OPACITY)
-        rank = st.session_state[keys.RANK]
-        channel = int(ranking[rank])
-        st.plotly_chart(figs.channel_overlay_figure(
-            shown, output[:, :, channel], st.session_state[keys.OPACITY],
-            _("ch {channel} (#{rank}, mean {mean})<br>{h}×{w} cells over the photo").format(
-                channel=channel, rank=rank + 1, mean=f"{output[:, :, channel].mean():.3g}",
-                h=layer.output_shape[0], w=layer.output_shape[1])),
-            theme=None, key="act.channel_chart", config={"displayModeBar": False})
+    r1, r2 = large.columns([3, 2])
+    # Option texts must not depend on the photo: the browser keeps a kept value's old text.
+    r1.selectbox(_("Channel to enlarge, by activity"), range(layer.channels), key=keys.RANK,
+                 format_func=lambda r: _("the most active") if r == 0 else _("#{n} most active").format(n=r + 1))
+    r2.slider(_("Map over photo"), 0.0, 1.0, step=0.1, key=keys.OPACITY)
+    rank = st.session_state[keys.RANK]
+    channel = int(ranking[rank])
+    # Both pictures are built before either is sent: once the first reaches the browser, drawing it
+    # competes for the CPU with whatever the server still has to do (on a laptop serving itself).
+    grid_figure = figs.feature_grid_figure(output, ranking, st.session_state[keys.COUNT],
+                                           st.session_state[keys.SCALE] == "shared", layer)
+    overlay_figure = figs.channel_overlay_figure(
+        shown, output[:, :, channel], st.session_state[keys.OPACITY],
+        _("ch {channel} (#{rank}, mean {mean})<br>{h}×{w} cells over the photo").format(
+            channel=channel, rank=rank + 1, mean=f"{output[:, :, channel].mean():.3g}",
+            h=layer.output_shape[0], w=layer.output_shape[1]))
+    grid.plotly_chart(grid_figure, theme=None, key="act.grid_chart", config={"displayModeBar": False})
+    large.plotly_chart(overlay_figure, theme=None, key="act.channel_chart", config={"displayModeBar": False})
 
 
 tabs = translated_tabs(keys.TABS, key=keys.TAB, on_change="rerun")

@@ -345,7 +345,7 @@ def _file_finished(handle: RunHandle) -> None:
     st.session_state.pop(ACTIVE, None)
     st.query_params.pop(RUN_PARAM, None)
     if handle.sizes or handle.plan is not None:
-        st.session_state[DATA_SIZE] = (handle.config.label, list(handle.points), handle.plan)
+        st.session_state[DATA_SIZE] = (handle.config, list(handle.points), handle.plan)
     done = handle.finished or ([handle.result] if handle.result is not None and not handle.sizes else [])
     runs = st.session_state.setdefault(RUNS, [])
     # Each run keeps its wrong guesses' pictures, not the data: a split is the whole data set again
@@ -366,7 +366,7 @@ def _live_fragment() -> None:
         st.rerun()
     fraction, line = handle.status_line()
     row = st.container(horizontal=True, vertical_alignment="bottom", wrap=False)  # Stop keeps its whole label
-    row.progress(fraction, text="**" + _("Training {label}").format(label=handle.config.label) + f"** — {line}")
+    row.progress(fraction, text="**" + _("Training {label}").format(label=handle.config.describe(_)) + f"** — {line}")
     # A callback, not `if st.button(...)`: it runs before any rerun, so a click that lands
     # while the fragment refreshes is never lost.
     row.button(_("Stop"), key="finetune.stop", icon=":material/stop_circle:", width="content",
@@ -384,7 +384,8 @@ def data_size_panel() -> None:
     experiment = st.session_state.get(DATA_SIZE)
     if not experiment:
         return
-    label, points, plan = (*experiment, None)[:3]
+    config, points, plan = experiment
+    label = config.describe(_)  # in the language of now, not of when it ran
     st.subheader(_("How much data: {label}").format(label=label))
     st.plotly_chart(data_size_figure(points, label, plan.accuracy_step if plan else None), width="stretch",
                     theme=None, key="finetune.data_size_chart")
@@ -395,7 +396,7 @@ def data_size_panel() -> None:
 def last_run_panel(result: RunResult, pics: Pictures) -> None:
     """The last run: its accuracy line, curves, confusion matrix, wrong guesses (misclassified_images)
     and the model to download."""
-    st.subheader(_("Last run: {label}").format(label=result.config.label))
+    st.subheader(_("Last run: {label}").format(label=result.config.describe(_)))
     st.markdown(f"### `{result.accuracy_line}`  \n" + _("best checkpoint of {n} epochs, {s} s").format(
         n=result.epochs_run, s=f"{result.seconds:.1f}") + (" · " + _("stopped") if result.stopped else ""))
     st.plotly_chart(curves_figure(result.history, result.events), width="stretch", theme=None, key="finetune.curves")
@@ -420,7 +421,7 @@ def last_run_panel(result: RunResult, pics: Pictures) -> None:
 
 def compare_panel(history: list[tuple[RunResult, Pictures]]) -> list[str]:
     """The session's runs on one chart (the last three chosen, a new run joins); returns the runs' labels."""
-    labels = [f"{i + 1}. {r.config.label}" for i, (r, _pics) in enumerate(history)]
+    labels = [f"{i + 1}. {r.config.describe(_)}" for i, (r, _pics) in enumerate(history)]
     st.subheader(_("Compare runs"))
     chosen = st.multiselect(_("Runs"), labels, default=labels[-3:], key=f"{COMPARE}.{len(labels)}")
     metric = st.radio(_("Metric"), STATE.options(METRIC), horizontal=True, key=METRIC, format_func=metric_label)

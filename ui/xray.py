@@ -93,7 +93,7 @@ def bn_experiment_panel() -> None:
     if not pair:
         return
     inference, training = pair
-    st.subheader(_("BatchNormalization experiment: {label}").format(label=inference.config.label))
+    st.subheader(_("BatchNormalization experiment: {label}").format(label=inference.config.describe(_)))
     named = [(_("inference mode (training=False)"), inference), (_("training mode, BatchNormalization trainable"),
                                                                 training)]
     st.plotly_chart(bn_experiment_figure([(name, r.history, r.movement) for name, r in named]), width="stretch",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,7 +13,7 @@ from explorer.models.backbones import check_input_size, get_backbone
 from explorer.models.heads import HeadConfig
 from explorer.models.params import TrainablePlan
 
-__all__ = ["MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "Strategy", "TrainConfig", "stage_plans"]
+__all__ = ["MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "STRATEGY_NAMES", "Strategy", "TrainConfig", "stage_plans"]
 
 Strategy = Literal["feature-extraction", "fine-tune", "two-stage", "scratch"]
 STRATEGIES: tuple[Strategy, ...] = ("feature-extraction", "fine-tune", "two-stage", "scratch")
@@ -21,6 +22,12 @@ STRATEGY_LABELS: dict[str, str] = {  # in English (the CLI's words); a page show
     "fine-tune": N_("Fine-tune the last N layers"),
     "two-stage": N_("Two-stage (head, then all but BatchNormalization at a lower rate)"),
     "scratch": N_("From scratch (same network, random weights)"),
+}
+STRATEGY_NAMES: dict[str, str] = {  # short, for a run's label
+    "feature-extraction": N_("feature-extraction"),
+    "fine-tune": N_("fine-tune"),
+    "two-stage": N_("two-stage"),
+    "scratch": N_("scratch"),
 }
 MAX_EPOCHS = 200
 
@@ -84,10 +91,14 @@ class TrainConfig:
 
     @property
     def label(self) -> str:
-        """A short name for legends: strategy, backbone, size."""
-        extra = f" last {self.fine_tune_layers}" if self.strategy == "fine-tune" else ""
-        bn = " · BN training mode" if self.bn_training else ""
-        return f"{self.strategy}{extra} · {self.backbone} · {self.image_size}px{bn}"
+        """A short name for records and the CLI: strategy, backbone, size, in English."""
+        return self.describe(lambda message: message)
+
+    def describe(self, translate: Callable[[str], str]) -> str:
+        """The label in a page's language (`translate` is its gettext)."""
+        extra = " " + translate(N_("last {n}")).format(n=self.fine_tune_layers) if self.strategy == "fine-tune" else ""
+        bn = " · " + translate(N_("BN training mode")) if self.bn_training else ""
+        return f"{translate(STRATEGY_NAMES[self.strategy])}{extra} · {self.backbone} · {self.image_size}px{bn}"
 
 
 def stage_plans(config: TrainConfig) -> tuple[TrainablePlan, ...]:

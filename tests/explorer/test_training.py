@@ -372,3 +372,15 @@ def test_a_run_works_under_mirrored_strategy_with_two_logical_cpus() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["replicas"] == 2 and out["epochs"] == 2 and all(np.isfinite(out["loss"]))
+
+
+def test_a_run_is_labelled_in_english_for_records_and_in_the_page_language_for_pages():
+    """Records and the CLI keep the English label; a Korean page shows the strategy in Korean."""
+    from explorer.i18n import translations
+
+    tuned = TrainConfig(strategy="fine-tune", fine_tune_layers=3, image_size=64, bn_training=True)
+    assert tuned.label == "fine-tune last 3 · efficientnet_lite0 · 64px · BN training mode"
+    assert tuned.describe(translations("en").gettext) == tuned.label
+    korean = tuned.describe(translations("ko").gettext)
+    assert korean == "미세 조정 마지막 3개 층 · efficientnet_lite0 · 64px · BN 학습 모드"
+    assert TrainConfig().describe(translations("ko").gettext).startswith("특징 추출 · ")

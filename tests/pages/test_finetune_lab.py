@@ -76,7 +76,7 @@ def test_how_much_data_says_why_a_size_is_skipped_and_plots_it() -> None:
     at.button(key=keys.SIZES_RUN).click().run()
     assert not at.exception
     _wait_until(at, lambda: runs.DATA_SIZE in at.session_state)
-    label, points, plan = at.session_state[runs.DATA_SIZE]
+    _config, points, plan = at.session_state[runs.DATA_SIZE]
     assert [n for n, _ in points] == [2, 27] and plan.val_images == 21
     assert all(0.0 <= acc <= 1.0 for _, acc in points)
     assert any("How much data" in s.value for s in at.subheader)
