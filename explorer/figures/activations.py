@@ -156,8 +156,8 @@ def feature_grid_figure(
     band, label_size = (_LABEL_BAND, SMALL_SIZE) if cols <= 4 else (2 * _LABEL_BAND, SMALL_SIZE - 2)
     cell_h, cell_w = th + band + _GAP, tw + _GAP
     canvas = np.full((rows * cell_h, cols * cell_w), np.nan, np.float32)
-    shown = np.stack([output[:, :, c] for c in channels])
-    low, high = float(shown.min()), float(shown.max())
+    low = min(float(output[:, :, c].min()) for c in channels)  # no stacked copy of the maps for two numbers
+    high = max(float(output[:, :, c].max()) for c in channels)
     for i, tile in enumerate(tiles):
         r, c = divmod(i, cols)
         top, left = r * cell_h + band, c * cell_w
