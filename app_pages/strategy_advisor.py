@@ -23,15 +23,17 @@ keys.STATE.start()
 st.title(_("Strategy advisor"))
 st.markdown(_("*\"I have 300 X-ray images: what should I freeze?\"* Say how much labelled data you have and how "
               "much it looks like ImageNet's photos; the advisor applies the notes' rule and sets up the plan."))
-cols = st.columns([1, 1, 3, 2])
+# The two answers get a row of their own: beside three other inputs, their buttons broke onto two
+# lines even at 1280 px.
+cols = st.columns([1, 1, 2])
 images = number_input(_("Labelled images"), *keys.STATE.bounds(keys.IMAGES), step=100, key=keys.IMAGES, where=cols[0])
 classes = number_input(_("Classes"), *keys.STATE.bounds(keys.CLASSES), step=1, key=keys.CLASSES, where=cols[1])
-similarity = cols[2].segmented_control(
+backbone = cols[2].selectbox(_("Backbone"), keys.pretrained_backbones(), key=keys.BACKBONE,
+                             format_func=lambda i: _(get_backbone(i).label))
+similarity = st.segmented_control(
     _("Compared with ImageNet's photos, your images are"), SIMILARITIES, key=keys.SIMILARITY,
     format_func={"similar": _("similar (photos of things)"), "different": _("different (X-ray, satellite...)")}.get,
 ) or "different"
-backbone = cols[3].selectbox(_("Backbone"), keys.pretrained_backbones(), key=keys.BACKBONE,
-                             format_func=lambda i: _(get_backbone(i).label))
 
 spec = get_backbone(backbone)
 table, cuts = backbone_layout(backbone)
