@@ -82,8 +82,8 @@ numbers.markdown("| " + _("fact") + " | " + _("value") + " |\n|---|---|\n" + "".
 for diagram in idea.diagrams:
     drawings.caption(diagram.caption)
     drawings.graphviz_chart(diagram.dot)
-if any("input" in d.dot for d in idea.diagrams):
-    drawings.caption(_("Boxes: layer, what is folded into it, output shape · multiply-adds."))
+for legend in dict.fromkeys(d.legend for d in idea.diagrams if d.legend):
+    drawings.caption(legend)
 st.caption(_("Paper: {paper}. Built here with `{code}`.").format(paper=spec.paper, code=spec.keras_code))
 
 st.header(_("VGG16: memory per layer for one 224x224 image"))

@@ -43,10 +43,11 @@ class Fact:
 
 @dataclass(frozen=True)
 class Diagram:
-    """A Graphviz DOT drawing and its caption."""
+    """A Graphviz DOT drawing and its caption; `legend` says how to read its boxes (shown once)."""
 
     caption: str
     dot: str
+    legend: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,11 @@ def _shape(layer: ZooLayer) -> str:
     return "x".join(str(d) for d in layer.output_shape)
 
 
+def _layers_diagram(caption: str, model: ZooModel, start: str, end: str) -> Diagram:
+    return Diagram(caption, module_dot(model, start, end),
+                   _("Boxes: layer, what is folded into it, output shape · multiply-adds."))
+
+
 def module_dot(model: ZooModel, start: str, end: str, rankdir: str = "TB") -> str:
     """A DOT drawing of the block between two layers: one box per layer with weights, pooling
     or merge, showing its output shape and multiply-adds; batch norm, activations, LRN,
@@ -116,11 +122,12 @@ def module_dot(model: ZooModel, start: str, end: str, rankdir: str = "TB") -> st
                 extras[owner[layer.name]].append(extra)
         else:
             owner[layer.name] = layer.name
+    given = _("input")
     lines = [f"digraph {{ rankdir={rankdir}; nodesep=0.2; ranksep=0.22; bgcolor=transparent;",
              '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=13, '
              'fillcolor="#F2F3F4", color="#5D6D7E", margin="0.12,0.06"];',
              '  edge [color="#5D6D7E", arrowsize=0.7];',
-             f'  "{start}" [label="input\\n{_shape(model.layer(start))}", fillcolor=white];']
+             f'  "{start}" [label="{given}\\n{_shape(model.layer(start))}", fillcolor=white];']
     for layer in layers:
         if owner[layer.name] != layer.name:
             continue
@@ -154,8 +161,8 @@ def _share(part: float, whole: float) -> str:
 def _chain_idea(model: ZooModel, first: str, title: str, text: str, facts: list[Fact]) -> KeyIdea:
     last = model.layers[-1].name
     return KeyIdea(model.spec.id, title, text, tuple(facts),
-                   (Diagram(_("The whole {name} from the Keras model.").format(name=model.spec.name),
-                            module_dot(model, first, last)),))
+                   (_layers_diagram(_("The whole {name} from the Keras model.").format(name=model.spec.name),
+                                    model, first, last),))
 
 
 def _alexnet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -192,22 +199,22 @@ def _zfnet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
 
 
 def _stack_dot(c: int) -> str:
-    rf = [stacked_receptive_field(n) for n in (1, 2, 3)]
+    sees = [_("sees {n}x{n}").format(n=stacked_receptive_field(n)) for n in (1, 2, 3)]
+    three, one, given, caption = _("three 3x3 layers"), _("one 7x7 layer"), _("input"), _(
+        "C = {c} channels in and out").format(c=c)
     return "\n".join([
         'digraph { rankdir=TB; nodesep=0.5; ranksep=0.25; bgcolor=transparent;',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=13, fillcolor="#CFE8F7", '
         'color="#5D6D7E"]; edge [color="#5D6D7E", arrowsize=0.7];',
-        '  subgraph cluster_a { label="three 3x3 layers"; fontname="Helvetica"; color="#AAB7B8";',
-        '    a0 [label="input", fillcolor=white];',
-        f'    a1 [label="3x3 conv + ReLU\\nsees {rf[0]}x{rf[0]}"];',
-        f'    a2 [label="3x3 conv + ReLU\\nsees {rf[1]}x{rf[1]}"];',
-        f'    a3 [label="3x3 conv + ReLU\\nsees {rf[2]}x{rf[2]}"];',
+        f'  subgraph cluster_a {{ label="{three}"; fontname="Helvetica"; color="#AAB7B8";',
+        f'    a0 [label="{given}", fillcolor=white];',
+        *(f'    a{i} [label="3x3 conv + ReLU\\n{text}"];' for i, text in enumerate(sees, start=1)),
         '    a0 -> a1 -> a2 -> a3; }',
-        '  subgraph cluster_b { label="one 7x7 layer"; fontname="Helvetica"; color="#AAB7B8";',
-        '    b0 [label="input", fillcolor=white];',
-        '    b1 [label="7x7 conv + ReLU\\nsees 7x7", fillcolor="#FBE0C3"];',
+        f'  subgraph cluster_b {{ label="{one}"; fontname="Helvetica"; color="#AAB7B8";',
+        f'    b0 [label="{given}", fillcolor=white];',
+        f'    b1 [label="7x7 conv + ReLU\\n{sees[2]}", fillcolor="#FBE0C3"];',
         '    b0 -> b1; }',
-        f'  label="C = {c} channels in and out"; labelloc=b; fontname="Helvetica"; fontsize=13;',
+        f'  label="{caption}"; labelloc=b; fontname="Helvetica"; fontsize=13;',
         '}',
     ])
 
@@ -264,7 +271,8 @@ def _blocks_dot(vgg16: list[int], vgg19: list[int]) -> str:
         for b, n in enumerate(counts, start=1):
             extra = n - vgg16[b - 1]
             fill = "#F5CBA7" if extra > 0 else "#CFE8F7"
-            lines.append(f'  {name}_b{b} [label="block {b}\\n{n} x 3x3 conv", fillcolor="{fill}"];')
+            block = _("block {b}").format(b=b)
+            lines.append(f'  {name}_b{b} [label="{block}\\n{n} x 3x3 conv", fillcolor="{fill}"];')
             nodes.append(f"{name}_b{b}")
         lines.append("  " + " -> ".join(nodes) + ";")
     lines.append("}")
@@ -278,13 +286,14 @@ def _aux_dot() -> str:
     lines = ['digraph { rankdir=LR; nodesep=0.3; ranksep=0.25; bgcolor=transparent;',
              '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=13, fillcolor="#CFE8F7", '
              'color="#5D6D7E"]; edge [color="#5D6D7E", arrowsize=0.7];',
-             '  stem [label="stem\\nconv, pool", fillcolor="#F2F3F4"];']
+             '  stem [label="' + _("stem") + '\\nconv, pool", fillcolor="#F2F3F4"];']
     chain = ["stem"] + [f"i{n}" for n in names] + ["head"]
     lines += [f'  i{n} [label="{n}"];' for n in names]
     lines.append('  head [label="avg pool\\ndense 1000\\nsoftmax", fillcolor="#FBE0C3"];')
     lines.append("  " + " -> ".join(chain) + ";")
     for k, n in enumerate(AUX_AFTER, start=1):
-        lines.append(f'  aux{k} [label="auxiliary {k}\\nweight {AUX_LOSS_WEIGHT}", fillcolor="#F5CBA7"];')
+        text = _("auxiliary {k}").format(k=k) + "\\n" + _("weight {w}").format(w=AUX_LOSS_WEIGHT)
+        lines.append(f'  aux{k} [label="{text}", fillcolor="#F5CBA7"];')
         lines.append(f'  i{n} -> aux{k} [style=dashed];')
     lines.append("}")
     return "\n".join(lines)
@@ -314,8 +323,8 @@ def _googlenet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
              _("parameters; the inference network has {n}").format(n=f"{m.params:,}")),
         Fact(_("Classifier after global average pooling"), f"{head:,}", _("parameters: one dense layer 1024 -> 1000")),
         Fact(_("Depth"), _("{n} layers with weights").format(n=m.depth), _("the paper: 22")),
-    ), (Diagram(_("Inception 3a from the Keras model: four branches, concatenated."),
-                module_dot(m, "pool2_3x3_s2", "inception_3a_output")),
+    ), (_layers_diagram(_("Inception 3a from the Keras model: four branches, concatenated."),
+                        m, "pool2_3x3_s2", "inception_3a_output"),
         Diagram(_("Where the auxiliary classifiers sit (training only)."), _aux_dot())))
 
 
@@ -339,8 +348,8 @@ def _resnet50(zoo: Mapping[str, ZooModel]) -> KeyIdea:
         Fact(_("Two plain 3x3 convs at {c} channels").format(c=c), _("{n} mult-adds").format(n=millions(basic)),
              _("{ratio}x more").format(ratio=f"{basic / bottleneck:.1f}")),
         Fact(_("Depth"), _("{n} layers with weights").format(n=m.depth)),
-    ), (Diagram(_("conv2_block2 from the Keras model: the bottleneck and its identity shortcut."),
-                module_dot(m, "conv2_block1_out", "conv2_block2_out")),))
+    ), (_layers_diagram(_("conv2_block2 from the Keras model: the bottleneck and its identity shortcut."),
+                        m, "conv2_block1_out", "conv2_block2_out"),))
 
 
 def _factorised_pair(module: tuple[ZooLayer, ...], by_name: Mapping[str, ZooLayer]) -> tuple[ZooLayer, ZooLayer]:
@@ -380,8 +389,7 @@ def _inception_v3(zoo: Mapping[str, ZooModel]) -> KeyIdea:
         Fact(_("One 7x7 with the same channels"), _("{n} mult-adds").format(n=millions(full)),
              _("{ratio}x more").format(ratio=f"{full / pair:.1f}")),
         Fact(_("Grid reduction (mixed3)"), f"{_shape(m.layer('mixed2'))} -> {_shape(m.layer('mixed3'))}"),
-    ), (Diagram(_("mixed4 from the Keras model: 7x7 factorised into 1x7 and 7x1."),
-                module_dot(m, "mixed3", "mixed4")),))
+    ), (_layers_diagram(_("mixed4 from the Keras model: 7x7 factorised into 1x7 and 7x1."), m, "mixed3", "mixed4"),))
 
 
 def _inception_resnet_v2(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -398,8 +406,8 @@ def _inception_resnet_v2(zoo: Mapping[str, ZooModel]) -> KeyIdea:
         for k in counts
     ) + (Fact(_("Depth"), _("{n} layers with weights").format(n=m.depth)),
          Fact(_("Top-1 (Keras table)"), f"{m.spec.top1:.1f}%", _("the best of the zoo"))),
-        (Diagram(_("block35_1 from the Keras model: three branches, a 1x1 conv, then x + 0.17 r."),
-                 module_dot(m, "mixed_5b", "block35_1_ac")),))
+        (_layers_diagram(_("block35_1 from the Keras model: three branches, a 1x1 conv, then x + 0.17 r."),
+                         m, "mixed_5b", "block35_1_ac"),))
 
 
 def _mobilenet_v2(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -426,8 +434,8 @@ def _mobilenet_v2(zoo: Mapping[str, ZooModel]) -> KeyIdea:
              f"x{c // m.layer('block_1_project_BN').output_shape[-1]}"),
         Fact(_("Depthwise layers' share of the compute"), _share(depthwise_total, m.madds),
              _("the 1x1 convolutions do most of the work")),
-    ), (Diagram(_("block_2 from the Keras model: expand, depthwise, project, add."),
-                module_dot(m, "block_1_project_BN", "block_2_add")),))
+    ), (_layers_diagram(_("block_2 from the Keras model: expand, depthwise, project, add."),
+                        m, "block_1_project_BN", "block_2_add"),))
 
 
 def _efficientnet_b0(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -447,8 +455,8 @@ def _efficientnet_b0(zoo: Mapping[str, ZooModel]) -> KeyIdea:
         Fact(_("Multiply-adds"), millions(m.madds),
              _("ResNet50: {madds} for {top1} top-1").format(madds=millions(zoo['resnet50'].madds),
                                                              top1=f"{zoo['resnet50'].spec.top1:.1f}%")),
-    ), (Diagram(_("block2b from the Keras model: expand, depthwise, squeeze-excite, project, add."),
-                module_dot(m, "block2a_project_bn", "block2b_add")),))
+    ), (_layers_diagram(_("block2b from the Keras model: expand, depthwise, squeeze-excite, project, add."),
+                        m, "block2a_project_bn", "block2b_add"),))
 
 
 def _efficientnet_lite0(zoo: Mapping[str, ZooModel]) -> KeyIdea:
@@ -463,8 +471,8 @@ def _efficientnet_lite0(zoo: Mapping[str, ZooModel]) -> KeyIdea:
         Fact(_("Multiply-adds"), millions(m.madds), f"B0: {millions(b0.madds)}"),
         Fact(_("Activations"), f"{relu6} ReLU6", "B0: swish"),
         Fact(_("Top-1 (published)"), f"{m.spec.top1:.1f}%", f"B0: {b0.spec.top1:.1f}%"),
-    ), (Diagram(_("block2b from the Keras model: no squeeze-excite, ReLU6."),
-                module_dot(m, "block2a_project_bn", "block2b_add")),))
+    ), (_layers_diagram(_("block2b from the Keras model: no squeeze-excite, ReLU6."),
+                        m, "block2a_project_bn", "block2b_add"),))
 
 
 _IDEAS: dict[str, Callable[[Mapping[str, ZooModel]], KeyIdea]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import subprocess
 import sys
@@ -191,6 +193,25 @@ def test_every_key_idea_has_facts_and_valid_diagrams(zoo, network):
     assert idea.facts and idea.text
     for diagram in idea.diagrams:
         assert diagram.dot.startswith("digraph {") and diagram.dot.rstrip().endswith("}")
+
+
+@pytest.mark.parametrize(("network", "drawn_from_layers"), [("vgg16", 0), ("vgg19", 0), ("googlenet", 1),
+                                                             ("resnet50", 1)])
+def test_a_korean_page_draws_its_diagrams_in_korean(zoo, network, drawn_from_layers):
+    """The drawings' own words (input, block, stem, the stacked layers) follow the page's language;
+    layer names and shapes stay as Keras writes them. Diagrams of layers carry their legend."""
+    from explorer.i18n import use_language
+
+    english_words = ("input", "three 3x3 layers", "one 7x7 layer", "channels in and out", "block 1", "stem",
+                     "auxiliary", "sees ")
+    with use_language("ko"):
+        idea = key_idea(network, zoo)
+    for diagram in idea.diagrams:
+        labels = " ".join(re.findall(r'label="([^"]*)"', diagram.dot))
+        assert not [w for w in english_words if w in labels], labels
+        assert re.search("[\uac00-\ud7a3]", labels), labels
+    # A drawing of the Keras model's own layers says how to read its boxes; a sketch does not.
+    assert [d.legend.split(":")[0] for d in idea.diagrams if d.legend] == ["상자"] * drawn_from_layers
 
 
 def test_module_between_finds_the_four_branches_of_inception_3a(zoo):
