@@ -100,8 +100,15 @@ def presenting() -> bool:
         return False
 
 
+MODEBAR_KEPT_OUT = ("zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d")
+"""Plotly's toolbar keeps "download as PNG" and "reset axes": its seven buttons, shown while the
+mouse is over a chart, covered the right end of titles on a projector. Dragging still zooms, a
+double click still resets, and Streamlit's own full-screen button stays."""
+
+
 def _style_every_figure() -> None:
-    """Every Plotly chart of every page goes through apply_style(presenter=presenting()) on its way out.
+    """Every Plotly chart of every page goes through apply_style(presenter=presenting()) on its way out,
+    with a short toolbar (MODEBAR_KEPT_OUT) unless the page asks for its own.
 
     One wrapper around DeltaGenerator.plotly_chart, installed once per process, instead of an
     edit on every page. It reads the session that draws the chart, so a presenter in one
@@ -121,7 +128,10 @@ def _style_every_figure() -> None:
             from explorer.figures.style import apply_style
 
             figure_or_data = apply_style(go.Figure(figure_or_data), presenter=True)
-        return original(self, figure_or_data, *args, **kwargs)
+        config = dict(kwargs.get("config") or {})
+        config.setdefault("modeBarButtonsToRemove", list(MODEBAR_KEPT_OUT))
+        config.setdefault("displaylogo", False)
+        return original(self, figure_or_data, *args, **{**kwargs, "config": config})
 
     plotly_chart._classroom = True  # type: ignore[attr-defined]
     plotly_chart.__doc__ = original.__doc__
