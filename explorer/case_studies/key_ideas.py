@@ -200,6 +200,7 @@ def _zfnet(zoo: Mapping[str, ZooModel]) -> KeyIdea:
 
 def _stack_dot(c: int) -> str:
     sees = [_("sees {n}x{n}").format(n=stacked_receptive_field(n)) for n in (1, 2, 3)]
+    seven = _("sees {n}x{n}").format(n=7)  # a 7x7 layer sees 7x7 by itself
     three, one, given, caption = _("three 3x3 layers"), _("one 7x7 layer"), _("input"), _(
         "C = {c} channels in and out").format(c=c)
     return "\n".join([
@@ -212,7 +213,7 @@ def _stack_dot(c: int) -> str:
         '    a0 -> a1 -> a2 -> a3; }',
         f'  subgraph cluster_b {{ label="{one}"; fontname="Helvetica"; color="#AAB7B8";',
         f'    b0 [label="{given}", fillcolor=white];',
-        f'    b1 [label="7x7 conv + ReLU\\n{sees[2]}", fillcolor="#FBE0C3"];',
+        f'    b1 [label="7x7 conv + ReLU\\n{seven}", fillcolor="#FBE0C3"];',
         '    b0 -> b1; }',
         f'  label="{caption}"; labelloc=b; fontname="Helvetica"; fontsize=13;',
         '}',

@@ -26,7 +26,8 @@ def test_every_term_is_in_the_table_with_its_note():
     assert list(table.columns) == ["English", "Korean", "Also seen as", "Note"]
     assert len(table) == len(glossary())
     first = glossary()[0]
-    assert (table.iloc[0]["English"], table.iloc[0]["Korean"], table.iloc[0]["Note"]) == (first.en, first.ko, first.note)
+    row = table.iloc[0]
+    assert (row["English"], row["Korean"], row["Note"]) == (first.en, first.ko, first.note)
 
 
 def test_search_finds_a_term_by_its_korean_or_english_name():
