@@ -5,7 +5,7 @@ import streamlit as st
 from explorer.models.backbones import get_backbone, list_backbones
 from explorer.errors import ExplorerInputError
 from explorer.models.params import count_parameters, plan_flags
-from explorer.training import STRATEGIES, STRATEGY_LABELS, TrainConfig, stage_plans
+from explorer.training import STRATEGIES, STRATEGY_LABELS, STRATEGY_NOTES, TrainConfig, stage_plans
 from ui import training as runs
 from ui import xray
 from ui.cache import param_table
@@ -40,6 +40,7 @@ with st.sidebar:
     backbone = st.selectbox(_("Backbone"), list(specs), format_func=lambda i: _(specs[i].label), key=keys.BACKBONE)
     size = st.select_slider(_("Input size"), options(keys.SIZE), key=keys.SIZE)
     strategy = st.selectbox(_("Strategy"), STRATEGIES, format_func=lambda s: _(STRATEGY_LABELS[s]), key=keys.STRATEGY)
+    st.caption(_(STRATEGY_NOTES[strategy]))
     two_stage, tune = strategy == "two-stage", strategy == "fine-tune"
     epochs = st.slider(_("Epochs (stage 1)") if two_stage else _("Epochs"), *limits(keys.EPOCHS), key=keys.EPOCHS)
     stage2 = st.slider(_("Stage-2 epochs"), *limits(keys.STAGE2), key=keys.STAGE2) if two_stage else 0

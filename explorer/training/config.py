@@ -13,15 +13,22 @@ from explorer.models.backbones import check_input_size, get_backbone
 from explorer.models.heads import HeadConfig
 from explorer.models.params import TrainablePlan
 
-__all__ = ["MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "STRATEGY_NAMES", "Strategy", "TrainConfig", "stage_plans"]
+__all__ = ["MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "STRATEGY_NAMES", "STRATEGY_NOTES", "Strategy", "TrainConfig", "stage_plans"]
 
 Strategy = Literal["feature-extraction", "fine-tune", "two-stage", "scratch"]
 STRATEGIES: tuple[Strategy, ...] = ("feature-extraction", "fine-tune", "two-stage", "scratch")
 STRATEGY_LABELS: dict[str, str] = {  # in English (the CLI's words); a page shows them with _()
-    "feature-extraction": N_("Feature extraction (train the head on stored features)"),
+    "feature-extraction": N_("Feature extraction"),  # short: a 1024-px projector's sidebar shows ~30 characters
     "fine-tune": N_("Fine-tune the last N layers"),
-    "two-stage": N_("Two-stage (head, then all but BatchNormalization at a lower rate)"),
-    "scratch": N_("From scratch (same network, random weights)"),
+    "two-stage": N_("Two-stage training"),
+    "scratch": N_("From scratch"),
+}
+STRATEGY_NOTES: dict[str, str] = {  # what each does, in a line under the choice
+    "feature-extraction": N_("The backbone stays frozen: its features are computed once and stored, and only the "
+                             "head trains on them."),
+    "fine-tune": N_("The last N layers of the backbone train with the head; the rest stays frozen."),
+    "two-stage": N_("The head trains first on the frozen backbone, then all but BatchNormalization at a lower rate."),
+    "scratch": N_("The same network with random weights: nothing from ImageNet."),
 }
 STRATEGY_NAMES: dict[str, str] = {  # short, for a run's label
     "feature-extraction": N_("feature-extraction"),

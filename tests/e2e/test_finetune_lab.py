@@ -48,7 +48,7 @@ def test_run_survives_a_click_elsewhere_and_stops(page, app_url, tmp_path):
 
     # The page stays usable: a quick feature-extraction run, then both runs on one chart.
     page.locator("[data-testid='stRadio']").get_by_text("GAP").click()
-    choose(page, "Strategy", "Feature extraction (train the head on stored features)")
+    choose(page, "Strategy", "Feature extraction")
     expect(page.get_by_role("button", name="Train")).to_be_enabled(timeout=30_000)
     page.get_by_role("button", name="Train").click()
     expect(page.get_by_text("Last run: feature-extraction", exact=False)).to_be_visible(timeout=180_000)

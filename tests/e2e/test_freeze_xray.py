@@ -36,7 +36,7 @@ def test_two_runs_side_by_side_in_the_freeze_xray(page, app_url):
     slide(page, "Epochs", "Home", "ArrowRight")  # 2 epochs
     train(page, "feature-extraction")
 
-    choose(page, "Strategy", "Two-stage (head, then all but BatchNormalization at a lower rate)")
+    choose(page, "Strategy", "Two-stage training")
     slide(page, "Stage-2 epochs", "Home", "ArrowRight")  # 2 + 1 epochs
     train(page, "two-stage")
 

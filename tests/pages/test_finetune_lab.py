@@ -46,6 +46,23 @@ def test_counts_are_shown_before_training() -> None:
     assert trainable == 1281 * 3  # GAP over 1280 Lite0 channels -> Dense(3): the head alone trains
 
 
+def test_each_strategy_is_a_short_name_with_what_it_does_written_under_it() -> None:
+    """A 1024-px projector's sidebar shows about 30 characters of a choice: the name is short, and
+    the line under it says what the chosen strategy trains."""
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    box = at.selectbox(key=keys.STRATEGY)
+    assert box.options == ["Feature extraction", "Fine-tune the last N layers", "Two-stage training", "From scratch"]
+    notes = {}
+    for strategy in ("feature-extraction", "fine-tune", "two-stage", "scratch"):
+        at.selectbox(key=keys.STRATEGY).set_value(strategy).run()
+        notes[strategy] = [c.value for c in at.sidebar.caption]
+    assert any("only the head trains" in c for c in notes["feature-extraction"])
+    assert any("The last N layers" in c for c in notes["fine-tune"])
+    assert any("lower rate" in c for c in notes["two-stage"])
+    assert any("random weights" in c for c in notes["scratch"])
+    assert not any("lower rate" in c for c in notes["scratch"])
+
+
 def test_a_feature_extraction_run_shows_curves_and_accuracy() -> None:
     at = _tiny(AppTest.from_file(PAGE, default_timeout=300))
     at.button(key=keys.TRAIN).click().run()
