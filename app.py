@@ -11,6 +11,7 @@ if __name__ == "__main__":
     from ui.compat import guard_ast_parse
     from ui.classroom import classroom
     from ui.i18n import _, language_selector, start_language
+    from ui.memory import start_trimming
     from ui.navigation import HOME, PAGES
 
     guard_ast_parse()  # before a page is parsed: Python 3.11's parser is not safe across threads
@@ -28,3 +29,4 @@ if __name__ == "__main__":
         navigation.run()
     finally:  # after the first visit's page: the warm-up's imports would hold the GIL while it draws
         warm_up()  # TensorFlow and the default backbone load in the background from the first visit on
+        start_trimming()  # what the sessions free goes back to the system (ui/memory.py)
