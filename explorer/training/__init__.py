@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 # web process can read a config or a result without importing TensorFlow (explorer.engine runs the
 # training itself in worker processes).
 _HOME = {
-    "config": ("MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "STRATEGY_NOTES", "Strategy", "TrainConfig", "stage_plans"),
+    "config": ("MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "STRATEGY_NOTES", "Strategy", "TrainConfig",
+               "stage_plans"),
     "data_size": ("MIN_VAL_IMAGES", "SizePlan", "plan_data_sizes"),
     "legacy": ("ExplorerInput",),
     "model": ("as_labels", "build_model"),
@@ -40,8 +41,8 @@ _WHERE.update(_build="model", _labels="model")
 _ALIASES = {"_build": "build_model", "_labels": "as_labels"}
 
 if TYPE_CHECKING:
-    from explorer.training.config import (MAX_EPOCHS, STRATEGIES, STRATEGY_LABELS, STRATEGY_NOTES, Strategy, TrainConfig,
-                                          stage_plans)
+    from explorer.training.config import (MAX_EPOCHS, STRATEGIES, STRATEGY_LABELS, STRATEGY_NOTES, Strategy,
+                                          TrainConfig, stage_plans)
     from explorer.training.data_size import MIN_VAL_IMAGES, SizePlan, plan_data_sizes
     from explorer.training.legacy import ExplorerInput
     from explorer.training.names import class_names_from_name, model_name

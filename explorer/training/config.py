@@ -13,7 +13,8 @@ from explorer.models.backbones import check_input_size, get_backbone
 from explorer.models.heads import HeadConfig
 from explorer.models.params import TrainablePlan
 
-__all__ = ["MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "STRATEGY_NAMES", "STRATEGY_NOTES", "Strategy", "TrainConfig", "stage_plans"]
+__all__ = ["MAX_EPOCHS", "STRATEGIES", "STRATEGY_LABELS", "STRATEGY_NAMES", "STRATEGY_NOTES", "Strategy", "TrainConfig",
+           "stage_plans"]
 
 Strategy = Literal["feature-extraction", "fine-tune", "two-stage", "scratch"]
 STRATEGIES: tuple[Strategy, ...] = ("feature-extraction", "fine-tune", "two-stage", "scratch")
